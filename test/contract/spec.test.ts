@@ -1,0 +1,201 @@
+// The contract itself: structure, bundle, examples, and one counterexample per schema rule.
+import { readFileSync } from "node:fs";
+import SwaggerParser from "@apidevtools/swagger-parser";
+import { describe, expect, it } from "vitest";
+import {
+  type ValidateFunction,
+  schemaRules,
+  validateEnvelope,
+  validateKirinV3I2VParams,
+  validateKirinV3OmniVideoParams,
+  validateTask,
+} from "../../generated/validators.js";
+
+type Validator = keyof typeof schemaRules;
+const validators: Record<Validator, ValidateFunction> = {
+  validateEnvelope,
+  validateKirinV3I2VParams,
+  validateKirinV3OmniVideoParams,
+  validateTask,
+};
+/** A wire body is valid when its envelope and its model's params are. */
+function wireErrors(body: any) {
+  if (!validateEnvelope(body)) return validateEnvelope.errors!;
+  const fn = body.model === "kirin_v3_i2v" ? validateKirinV3I2VParams : validateKirinV3OmniVideoParams;
+  return fn(body.input[0].params) ? [] : fn.errors!;
+}
+
+const bundle = JSON.parse(readFileSync("generated/openapi.json", "utf8"));
+const examples: Record<string, { value: unknown }> = bundle.components.examples;
+
+describe("the contract", () => {
+  it("validates and dereferences as split files and as the bundle", async () => {
+    for (const source of ["openapi/openapi.yaml", "generated/openapi.json"]) {
+      const api: any = await SwaggerParser.validate(source);
+      expect(api.openapi).toBe("3.1.0");
+      const deref: any = await SwaggerParser.dereference(source);
+      const params =
+        deref.paths["/model/v1/generation"].post.requestBody.content["application/json"].schema
+          .oneOf[0].properties.input.items.properties.params;
+      expect(params.properties.duration.default).toBe("5");
+    }
+  });
+
+  it("declares the 2020-12 dialect (Prism validates with draft-07 rules otherwise)", () => {
+    expect(bundle.jsonSchemaDialect).toBe("https://json-schema.org/draft/2020-12/schema");
+  });
+
+  it("has bearer security on every operation and the two servers", () => {
+    expect(bundle.components.securitySchemes.bearerAuth).toMatchObject({ type: "http", scheme: "bearer" });
+    expect(bundle.security).toEqual([{ bearerAuth: [] }]);
+    expect(bundle.servers[0].variables.baseUrl.default).toBe("https://cloud.vtrix.ai");
+    expect(bundle.servers[1].url).toBe("http://127.0.0.1:4010");
+  });
+
+  it("gives each branch of the request its model by const", () => {
+    const s = bundle.components.schemas;
+    expect(s.KirinV3I2VRequest.properties.model.const).toBe("kirin_v3_i2v");
+    expect(s.KirinV3OmniVideoRequest.properties.model.const).toBe("kirin_v3_omni_video");
+    expect(s.KirinV3I2VParams.properties.mode.default).toBe("std");
+    expect(s.KirinV3OmniVideoParams.properties.mode.default).toBe("pro");
+  });
+
+  it("names the callback payload as a schema", () => {
+    const cb = bundle.paths["/model/v1/generation"].post.callbacks.taskStatusChanged;
+    const op = Object.values(cb)[0] as any;
+    expect(op.post.requestBody.content["application/json"].schema.$ref).toBe(
+      "#/components/schemas/TaskCallback",
+    );
+  });
+
+  it("documents the three seed error codes without closing `code` to them", () => {
+    const err = bundle.components.schemas.TaskError;
+    expect(err["x-kirin-error-codes"].map((c: any) => c.code)).toEqual([
+      "006001094",
+      "006001095",
+      "006001099",
+    ]);
+    expect(err.properties.code.enum).toBeUndefined();
+    expect(validateTask({ id: "t", model: "m", status: "failed", error: { code: "123" } })).toBe(true);
+  });
+});
+
+describe("named examples", () => {
+  const requests = Object.entries(examples).filter(([name]) => /^(I2V|Omni)/.test(name));
+  const tasks = Object.entries(examples).filter(([name]) => name.startsWith("Task"));
+
+  it("cover every case the contract promises", () => {
+    expect(Object.keys(examples).sort()).toEqual(
+      [
+        "I2VSingleShotUrlRequest", "I2VFirstLastFrameBase64Request", "I2VMultiShotRequest",
+        "OmniTextOnlyRequest", "OmniFirstEndFrameRequest", "OmniReferenceImagesRequest",
+        "OmniFeatureVideoRequest", "OmniVideoEditRequest",
+        "TaskPending", "TaskProcessing", "TaskCompleted", "TaskFailedResourceInsufficient",
+        "TaskFailedResponseError", "TaskFailedCreationError",
+        "ErrorBadRequest", "ErrorUnauthorized", "ErrorNotFound", "ErrorConflict",
+        "ErrorPayloadTooLarge", "ErrorUnsupportedMediaType", "ErrorRateLimited",
+        "ErrorInternal", "ErrorServiceUnavailable",
+      ].sort(),
+    );
+  });
+
+  it.each(requests)("%s passes the generated request validators", (_name, { value }) => {
+    expect(wireErrors(value)).toEqual([]);
+  });
+
+  it.each(tasks)("%s passes the generated task validator", (_name, { value }) => {
+    expect(validateTask(value), JSON.stringify(validateTask.errors)).toBe(true);
+  });
+});
+
+// One params body per rule the schema states: it breaks that rule and nothing else.
+const i2v = (params: Record<string, unknown>) => ({ image: "https://x.test/a.png", prompt: "p", ...params });
+const omni = (params: Record<string, unknown>) => ({ prompt: "p", aspect_ratio: "16:9", ...params });
+const ff = { image_url: "https://x.test/f.png", type: "first_frame" };
+const ef = { image_url: "https://x.test/e.png", type: "end_frame" };
+const ref = { image_url: "https://x.test/r.png" };
+const shots = [{ index: 1, prompt: "a", duration: "5" }];
+const I2V: Validator = "validateKirinV3I2VParams";
+const OMNI: Validator = "validateKirinV3OmniVideoParams";
+
+const counterexamples: Record<string, [Validator, unknown]> = {
+  "single-shot-requires-prompt": [I2V, i2v({ prompt: "  " })],
+  "multi-shot-requires-shot-type": [I2V, i2v({ multi_shot: true, multi_prompt: shots })],
+  "customize-requires-multi-prompt": [OMNI, omni({ multi_shot: true, shot_type: "customize" })],
+  "image-or-image-tail": [I2V, { prompt: "p" }],
+  "http-url": [I2V, i2v({ callback_url: "ftp://x.test/hook" })],
+  "shot-duration-whole-seconds": [
+    I2V,
+    i2v({ multi_shot: true, shot_type: "customize", multi_prompt: [{ index: 1, prompt: "a", duration: "2.5" }] }),
+  ],
+  "one-first-frame": [OMNI, omni({ image_list: [ff, { ...ff }] })],
+  "end-frame-requires-first-frame": [OMNI, omni({ image_list: [ef] })],
+  "end-frame-max-two-images": [OMNI, omni({ image_list: [ff, ef, ref] })],
+  "reference-video-sound-off": [
+    OMNI,
+    omni({ sound: "on", video_list: [{ video_url: "https://x.test/v.mp4", refer_type: "feature" }] }),
+  ],
+  "video-edit-no-frames": [OMNI, omni({ image_list: [ff], video_list: [{ video_url: "https://x.test/v.mp4" }] })],
+  "first-frame-max-three-elements": [
+    OMNI,
+    omni({ image_list: [ff], element_list: [1, 2, 3, 4].map((element_id) => ({ element_id })) }),
+  ],
+  "aspect-ratio-required": [OMNI, { prompt: "p", image_list: [ref] }],
+  "task-output-only-when-completed": [
+    "validateTask",
+    { id: "t", model: "m", status: "processing", output: [{ content: [] }] },
+  ],
+  "task-error-only-when-failed": ["validateTask", { id: "t", model: "m", status: "failed" }],
+};
+
+describe("rules stated in the schema", () => {
+  const ids = [...new Set(Object.values(schemaRules).flatMap((r) => Object.values(r).map((x) => x.id)))];
+
+  it("each has a counterexample here", () => {
+    expect(Object.keys(counterexamples).sort()).toEqual(ids.sort());
+  });
+
+  it.each(Object.entries(counterexamples))("%s fails its counterexample and nothing else", (id, [name, body]) => {
+    const fn = validators[name];
+    expect(fn(body)).toBe(false);
+    const at = Object.entries(schemaRules[name])
+      .filter(([, r]) => r.id === id)
+      .map(([location]) => location);
+    const inRule = (p: string) => at.some((loc) => p === loc || p.startsWith(`${loc}/`));
+    for (const e of fn.errors!) expect(inRule(e.schemaPath), e.schemaPath).toBe(true);
+  });
+
+  it("keyword rules have counterexamples too", () => {
+    const cases: [Validator, unknown, string][] = [
+      [I2V, i2v({ prompt: "x".repeat(2501) }), "maxLength"],
+      [I2V, i2v({ negative_prompt: "x".repeat(2501) }), "maxLength"],
+      [I2V, i2v({ duration: 7 }), "type"],
+      [I2V, i2v({ duration: "16" }), "enum"],
+      [I2V, i2v({ mode: "turbo" }), "enum"],
+      [I2V, i2v({ sound: true }), "type"],
+      [I2V, i2v({ aspect_ratio: "16:9" }), "additionalProperties"],
+      [I2V, i2v({ element_list: [1, 2, 3, 4].map((element_id) => ({ element_id })) }), "maxItems"],
+      [I2V, i2v({ element_list: [{ element_id: "12" }] }), "type"],
+      [I2V, i2v({ image: "" }), "minLength"],
+      [I2V, i2v({ multi_shot: true, shot_type: "customize", multi_prompt: [] }), "minItems"],
+      [I2V, i2v({ multi_shot: true, shot_type: "customize", multi_prompt: Array(7).fill(shots[0]) }), "maxItems"],
+      [I2V, i2v({ multi_shot: true, shot_type: "customize", multi_prompt: [{ index: 1, prompt: "x".repeat(513), duration: "5" }] }), "maxLength"],
+      [I2V, i2v({ multi_shot: true, shot_type: "single" }), "enum"],
+      [I2V, i2v({ watermark_info: [true] }), "type"],
+      [OMNI, omni({ video_list: [{ video_url: "https://x.test/a.mp4" }, { video_url: "https://x.test/b.mp4" }] }), "maxItems"],
+      [OMNI, omni({ video_list: [{ video_url: "https://x.test/a.mp4", refer_type: "style" }] }), "enum"],
+      [OMNI, omni({ video_list: [{ video_url: "https://x.test/a.mp4", keep_original_sound: true }] }), "type"],
+      [OMNI, omni({ image_list: [{ image_url: "https://x.test/a.png", type: "middle" }] }), "enum"],
+      [OMNI, omni({ image_list: [{ type: "first_frame" }] }), "required"],
+      [OMNI, omni({ aspect_ratio: "4:3" }), "enum"],
+      ["validateEnvelope", { model: "kirin_v3_omni_video", input: [{ params: {} }, { params: {} }] }, "maxItems"],
+      ["validateEnvelope", { model: "kirin_v4", input: [{ params: {} }] }, "enum"],
+      ["validateEnvelope", { model: "kirin_v3_i2v", input: [{}] }, "required"],
+    ];
+    for (const [name, body, keyword] of cases) {
+      const fn = validators[name];
+      expect(fn(body), JSON.stringify(body).slice(0, 120)).toBe(false);
+      expect(fn.errors!.map((e) => e.keyword)).toContain(keyword);
+    }
+  });
+});

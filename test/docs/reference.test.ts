@@ -1,0 +1,60 @@
+// The published reference: one self-contained page that loads nothing from the network and
+// shows every operation, parameter and rule of the contract.
+import { execFileSync } from "node:child_process";
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { beforeAll, describe, expect, it } from "vitest";
+
+const PAGE = "docs/reference.html";
+const SPEC = "generated/openapi.json";
+let html = "";
+
+beforeAll(() => {
+  if (!existsSync(PAGE) || statSync(PAGE).mtimeMs < statSync(SPEC).mtimeMs) {
+    execFileSync("npm", ["run", "-s", "docs"], { stdio: "ignore" });
+  }
+  html = readFileSync(PAGE, "utf8");
+}, 60_000);
+
+/** Every URL the page would fetch by itself: scripts, styles, fonts, images, frames. */
+export function externalResources(page: string): string[] {
+  const found: string[] = [];
+  const patterns = [
+    /<(?:script|img|iframe|source|video|audio|embed)\b[^>]*\bsrc\s*=\s*["']?((?:https?:)?\/\/[^"'\s>]+)/gi,
+    /<link\b[^>]*\bhref\s*=\s*["']?((?:https?:)?\/\/[^"'\s>]+)/gi,
+    /url\(\s*["']?((?:https?:)?\/\/[^"')\s]+)/gi,
+    /@import\s+["']((?:https?:)?\/\/[^"']+)/gi,
+  ];
+  for (const re of patterns) for (const m of page.matchAll(re)) found.push(m[1]!);
+  return found;
+}
+
+describe("docs/reference.html", () => {
+  it("loads nothing from the network", () => {
+    expect(html.length).toBeGreaterThan(100_000);
+    expect(externalResources(html)).toEqual([]);
+  });
+
+  it("the scan would catch an external script, stylesheet, font or image", () => {
+    const bad = `<script src="https://cdn.example.com/r.js"></script><link rel="stylesheet" href="//fonts.example.com/f.css">
+      <img src="http://x.test/a.png"><style>@font-face{src:url(https://x.test/f.woff2)}</style>`;
+    expect(externalResources(bad)).toHaveLength(4);
+  });
+
+  it("shows every operation, every parameter and every rule id", () => {
+    const spec = JSON.parse(readFileSync(SPEC, "utf8"));
+    const schemas = spec.components.schemas;
+    const words = [
+      "createTask",
+      "getTask",
+      "taskStatusChanged",
+      ...Object.keys(schemas.KirinV3I2VParams.properties),
+      ...Object.keys(schemas.KirinV3OmniVideoParams.properties),
+      ...schemas.KirinV3I2VParams["x-kirin-rules"].map((r: { id: string }) => r.id),
+      ...schemas.KirinV3OmniVideoParams["x-kirin-rules"].map((r: { id: string }) => r.id),
+      "006001094",
+      "006001095",
+      "006001099",
+    ];
+    for (const word of words) expect(html, word).toContain(word);
+  });
+});

@@ -1,0 +1,54 @@
+// Type-level tests: `npm test` runs `tsc --noEmit` first, so an `@ts-expect-error` that is not
+// an error fails the suite. The runtime assertions only keep vitest aware of the file.
+import createClient from "openapi-fetch";
+import { describe, expect, expectTypeOf, it } from "vitest";
+import type { paths } from "../../generated/schema.js";
+import type { CreateTaskRequest, KirinRequest, Task } from "../../src/types.js";
+
+describe("generated types", () => {
+  it("narrow the flat request on `model`", () => {
+    const i2v: KirinRequest = { model: "kirin_v3_i2v", image: "https://x.test/a.png", prompt: "p" };
+    const omni: KirinRequest = { model: "kirin_v3_omni_video", prompt: "p", aspect_ratio: "16:9" };
+    // @ts-expect-error an omni field on an i2v body
+    const mixed: KirinRequest = { model: "kirin_v3_i2v", image: "https://x.test/a.png", aspect_ratio: "16:9" };
+    // @ts-expect-error an unknown model
+    const unknownModel: KirinRequest = { model: "kirin_v4", prompt: "p" };
+    // @ts-expect-error duration is a string of seconds, not a number
+    const numeric: KirinRequest = { model: "kirin_v3_i2v", image: "https://x.test/a.png", duration: 7 };
+    const omniImages: KirinRequest = {
+      model: "kirin_v3_omni_video",
+      prompt: "p",
+      // @ts-expect-error image_url is required in each image_list item
+      image_list: [{ type: "first_frame" }],
+    };
+    if (i2v.model === "kirin_v3_i2v") expectTypeOf(i2v.image).toEqualTypeOf<string | undefined>();
+    expect([i2v, omni, mixed, unknownModel, numeric, omniImages]).toHaveLength(6);
+  });
+
+  it("narrow the wire envelope on `model`", () => {
+    const ok: CreateTaskRequest = {
+      model: "kirin_v3_omni_video",
+      input: [{ params: { prompt: "p", video_list: [{ video_url: "https://x.test/v.mp4" }] } }],
+    };
+    // @ts-expect-error image_tail is an i2v field
+    const wrong: CreateTaskRequest = { model: "kirin_v3_omni_video", input: [{ params: { image_tail: "x" } }] };
+    expect([ok, wrong]).toHaveLength(2);
+  });
+
+  it("type openapi-fetch calls from `paths`", async () => {
+    const client = createClient<paths>({
+      baseUrl: "http://127.0.0.1:1",
+      fetch: async () => Response.json({ id: "t", model: "kirin_v3_i2v", status: "pending" }),
+    });
+    const { data } = await client.POST("/model/v1/generation", {
+      body: { model: "kirin_v3_i2v", input: [{ params: { image: "https://x.test/a.png", prompt: "p" } }] },
+    });
+    expectTypeOf(data!).toExtend<Task>();
+    expectTypeOf(data!.status).toEqualTypeOf<"pending" | "processing" | "completed" | "failed">();
+    await client.GET("/model/v1/generation/task/{id}", {
+      // @ts-expect-error the path needs an id
+      params: { path: {} },
+    });
+    expect(data?.status).toBe("pending");
+  });
+});
