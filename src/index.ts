@@ -1,0 +1,2 @@
+// kirin-api: the public surface. Names are stable; see ARCHITECTURE.md "Public surface".
+export type * from "./types.js";
