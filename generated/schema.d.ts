@@ -500,7 +500,8 @@ export interface components {
             error: {
                 /**
                  * @description Machine-readable reason: `invalid_request` (400), `unauthorized` (401), `not_found` (404),
-                 *     `conflict` (409), `payload_too_large` (413), `unsupported_media_type` (415),
+                 *     `method_not_allowed` (405), `conflict` (409),
+                 *     `payload_too_large` (413), `unsupported_media_type` (415),
                  *     `rate_limited` (429), `internal_error` (500), `service_unavailable` (503).
                  * @example invalid_request
                  */
@@ -604,7 +605,23 @@ export interface components {
             };
         };
     };
-    parameters: never;
+    parameters: {
+        /**
+         * @description **Local mock server only** (`npm start`); the production gateway ignores it. Asks the mock to
+         *     play one scenario for this request, so a frontend can show every state without code changes.
+         *     The same is asked by writing `[mock:NAME]` anywhere in a `prompt` or a shot prompt.
+         *
+         *     - `fail-006001094`: the task fails with 006001094 (resource insufficient, transient) before it starts.
+         *     - `fail-006001095`: the task fails with 006001095 (response error) at 60% progress.
+         *     - `fail-006001099`: the task fails with 006001099 (creation error) at once.
+         *     - `slow`: the task takes 10 times the usual run time.
+         *     - `rate-limit`: the request is answered `429` with `Retry-After: 1`.
+         *     - `server-error`: the request is answered `500`.
+         *     - `unavailable`: the request is answered `503` with `Retry-After: 1`.
+         * @example fail-006001094
+         */
+        MockScenario: "fail-006001094" | "fail-006001095" | "fail-006001099" | "slow" | "rate-limit" | "server-error" | "unavailable";
+    };
     requestBodies: never;
     headers: {
         /**
@@ -620,7 +637,23 @@ export interface operations {
     createTask: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description **Local mock server only** (`npm start`); the production gateway ignores it. Asks the mock to
+                 *     play one scenario for this request, so a frontend can show every state without code changes.
+                 *     The same is asked by writing `[mock:NAME]` anywhere in a `prompt` or a shot prompt.
+                 *
+                 *     - `fail-006001094`: the task fails with 006001094 (resource insufficient, transient) before it starts.
+                 *     - `fail-006001095`: the task fails with 006001095 (response error) at 60% progress.
+                 *     - `fail-006001099`: the task fails with 006001099 (creation error) at once.
+                 *     - `slow`: the task takes 10 times the usual run time.
+                 *     - `rate-limit`: the request is answered `429` with `Retry-After: 1`.
+                 *     - `server-error`: the request is answered `500`.
+                 *     - `unavailable`: the request is answered `503` with `Retry-After: 1`.
+                 * @example fail-006001094
+                 */
+                "X-Kirin-Mock-Scenario"?: components["parameters"]["MockScenario"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -652,7 +685,23 @@ export interface operations {
     getTask: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description **Local mock server only** (`npm start`); the production gateway ignores it. Asks the mock to
+                 *     play one scenario for this request, so a frontend can show every state without code changes.
+                 *     The same is asked by writing `[mock:NAME]` anywhere in a `prompt` or a shot prompt.
+                 *
+                 *     - `fail-006001094`: the task fails with 006001094 (resource insufficient, transient) before it starts.
+                 *     - `fail-006001095`: the task fails with 006001095 (response error) at 60% progress.
+                 *     - `fail-006001099`: the task fails with 006001099 (creation error) at once.
+                 *     - `slow`: the task takes 10 times the usual run time.
+                 *     - `rate-limit`: the request is answered `429` with `Retry-After: 1`.
+                 *     - `server-error`: the request is answered `500`.
+                 *     - `unavailable`: the request is answered `503` with `Retry-After: 1`.
+                 * @example fail-006001094
+                 */
+                "X-Kirin-Mock-Scenario"?: components["parameters"]["MockScenario"];
+            };
             path: {
                 /** @description The task `id` returned by the create call, or the `external_task_id` the caller gave it. */
                 id: string;
