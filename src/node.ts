@@ -1,0 +1,52 @@
+// Node-only: the one module of src/ that may use `node:` imports. It lets a Fetch API handler
+// (such as createCallbackHandler's) serve Node's `http.createServer`. Not exported from the
+// browser entry point; import it from "kirin-api/node" style paths or src/node.ts.
+import type { IncomingMessage, ServerResponse } from "node:http";
+
+export interface NodeListenerOptions {
+  /** Largest request body accepted, in bytes (default 1 MiB); larger ones get 413. */
+  maxBodyBytes?: number;
+}
+
+/** Wraps `(Request) => Promise<Response>` as a `(req, res)` listener for `http.createServer`. */
+export function toNodeListener(
+  handler: (request: Request) => Promise<Response>,
+  options: NodeListenerOptions = {},
+): (req: IncomingMessage, res: ServerResponse) => void {
+  const maxBodyBytes = options.maxBodyBytes ?? 1 << 20;
+  return (req, res) => {
+    void (async () => {
+      try {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        for await (const chunk of req as AsyncIterable<Buffer>) {
+          size += chunk.length;
+          if (size > maxBodyBytes) {
+            res.writeHead(413, { "content-type": "application/json", connection: "close" });
+            res.end(JSON.stringify({ error: { code: "payload_too_large", message: `body over ${maxBodyBytes} bytes` } }));
+            req.destroy();
+            return;
+          }
+          chunks.push(chunk);
+        }
+        const headers = new Headers();
+        for (const [name, value] of Object.entries(req.headers)) {
+          if (Array.isArray(value)) for (const v of value) headers.append(name, v);
+          else if (value !== undefined) headers.set(name, value);
+        }
+        const method = req.method ?? "GET";
+        const request = new Request(`http://${req.headers.host ?? "localhost"}${req.url ?? "/"}`, {
+          method,
+          headers,
+          body: method === "GET" || method === "HEAD" ? undefined : Buffer.concat(chunks),
+        });
+        const response = await handler(request);
+        res.writeHead(response.status, Object.fromEntries(response.headers));
+        res.end(Buffer.from(await response.arrayBuffer()));
+      } catch {
+        if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" });
+        res.end(JSON.stringify({ error: { code: "internal_error", message: "the handler failed" } }));
+      }
+    })();
+  };
+}

@@ -1,0 +1,90 @@
+// Waiting and retry policy shared by the client and the poller. Everything here cleans up after
+// itself: a wait that is aborted clears its timer and its abort listener at once, so neither a
+// test's fake clock nor a real event loop is kept busy by a call that already ended.
+
+/** Longest server-requested wait we honour; a larger `Retry-After` is cut to this. */
+export const MAX_RETRY_AFTER_MS = 60_000;
+const BACKOFF_BASE_MS = 500;
+const BACKOFF_MAX_MS = 8_000;
+
+/** Statuses worth another try: timeout, lock conflict, rate limit, server trouble. */
+export function isRetryableStatus(status: number): boolean {
+  return status === 408 || status === 409 || status === 429 || status >= 500;
+}
+
+/**
+ * `Retry-After` as milliseconds: delta-seconds ("2", "1.5") or an HTTP date. Capped at
+ * MAX_RETRY_AFTER_MS so a misconfigured server cannot park a caller for hours; a date in the
+ * past means "now". Anything unparsable is ignored (undefined), letting backoff decide.
+ */
+export function parseRetryAfter(value: string | null | undefined, now = Date.now()): number | undefined {
+  if (value == null) return undefined;
+  const text = value.trim();
+  if (!text) return undefined;
+  let ms: number;
+  if (/^\d+(\.\d+)?$/.test(text)) ms = Number(text) * 1000;
+  else {
+    const at = Date.parse(text);
+    if (Number.isNaN(at)) return undefined;
+    ms = at - now;
+  }
+  return Math.min(Math.max(0, ms), MAX_RETRY_AFTER_MS);
+}
+
+/**
+ * Delay before retry number `attempt` (1-based): 0.5 s doubling to 8 s, each cut by up to 25% at
+ * random so that clients failing together do not come back together.
+ */
+export function backoffMs(attempt: number, random: () => number = Math.random): number {
+  const base = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** Math.max(0, attempt - 1));
+  return base * (1 - 0.25 * random());
+}
+
+/** The reason to reject with once `signal` is aborted (its own reason, or a standard AbortError). */
+export function abortReason(signal: AbortSignal): unknown {
+  return signal.reason ?? new DOMException("This operation was aborted", "AbortError");
+}
+
+/** Resolves after `ms`; rejects at once (timer cleared) when `signal` aborts. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(abortReason(signal));
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(abortReason(signal!));
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, Math.max(0, ms));
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+/**
+ * A child AbortSignal that follows `parent` and also fires after `timeoutMs` (if given). Always
+ * call `done()` when the work ends: it clears the timer and unhooks from the parent, so a
+ * long-lived parent signal does not collect one listener per request.
+ */
+export function childSignal(parent: AbortSignal | undefined, timeoutMs?: number) {
+  const controller = new AbortController();
+  let timedOut = false;
+  const onAbort = () => controller.abort(parent!.reason);
+  if (parent?.aborted) controller.abort(parent.reason);
+  else parent?.addEventListener("abort", onAbort, { once: true });
+  const timer =
+    timeoutMs !== undefined && Number.isFinite(timeoutMs)
+      ? setTimeout(() => {
+          timedOut = true;
+          controller.abort(new DOMException("The operation timed out", "TimeoutError"));
+        }, Math.max(0, timeoutMs))
+      : undefined;
+  return {
+    signal: controller.signal,
+    timedOut: () => timedOut,
+    done() {
+      if (timer !== undefined) clearTimeout(timer);
+      parent?.removeEventListener("abort", onAbort);
+    },
+  };
+}
