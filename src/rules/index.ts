@@ -1,0 +1,19 @@
+// The registry of runtime rules: exactly the ids the contract lists under `x-kirin-rules` of each
+// params schema (a test holds the two sets equal). Rules the schema states are not repeated here.
+import { imageRefs, imageRules } from "./images.js";
+import { mediaRules } from "./media.js";
+import { multiShotRules } from "./multi-shot.js";
+import { placeholderRules } from "./placeholders.js";
+import type { Model, Params, Rule } from "./shared.js";
+
+export type { Model, Rule } from "./shared.js";
+
+export const rules: readonly Rule[] = [...multiShotRules, ...imageRules, ...mediaRules, ...placeholderRules];
+
+/** Runs every rule of `model` over `params`; `report` receives each finding with its rule. */
+export function runRules(model: Model, params: Params, report: (path: string, rule: Rule, message: string) => void) {
+  const images = imageRefs(model, params);
+  for (const rule of rules) {
+    if (!rule.only || rule.only === model) rule.check({ params, images, report: (path, message) => report(path, rule, message) });
+  }
+}

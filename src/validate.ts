@@ -1,0 +1,182 @@
+// One verdict for a request: first the validators generated from the contract (every rule JSON
+// Schema can state), then the runtime rules of ./rules (the ones it cannot). The client checks the
+// flat body a user writes; the mock checks the wire envelope; both go through `check` below.
+import {
+  type ValidateFunction,
+  type ValidatorError,
+  schemaRules,
+  validateEnvelope,
+  validateKirinV3I2VParams,
+  validateKirinV3OmniVideoParams,
+} from "../generated/validators.js";
+import { type Model, runRules } from "./rules/index.js";
+import { type Params, fieldName, isObject, show } from "./rules/shared.js";
+import type { ValidationIssue, ValidationResult } from "./types.js";
+
+const VALIDATORS: Record<Model, [ValidateFunction, Record<string, { id: string; description: string }>]> = {
+  kirin_v3_i2v: [validateKirinV3I2VParams, schemaRules.validateKirinV3I2VParams],
+  kirin_v3_omni_video: [validateKirinV3OmniVideoParams, schemaRules.validateKirinV3OmniVideoParams],
+};
+const MODELS = Object.keys(VALIDATORS);
+
+/** Validates the flat body `{ model, ...params }`; issue paths point into it (`/multi_prompt/2/duration`). */
+export function validateRequest(body: unknown): ValidationResult {
+  return guarded((issues) => {
+    const flat = plain(body, "", issues);
+    if (!isObject(flat)) {
+      issues.push(issue("", "type", `The request is ${show(flat)}; expected an object { model, ...params }.`));
+      return;
+    }
+    const { model, ...params } = flat;
+    if (MODELS.includes(model as string)) check(model as Model, params, "", issues);
+    else {
+      const given = model === undefined ? "is missing" : `is ${show(model)}`;
+      issues.push(issue("/model", model === undefined ? "required" : "enum", `\`model\` ${given}; allowed: ${MODELS.join(", ")}.`));
+    }
+  });
+}
+
+/** Validates the wire body `{ model, input: [ { params } ] }`; paths point into it (`/input/0/params/prompt`). */
+export function validateWireRequest(body: unknown): ValidationResult {
+  return guarded((issues) => {
+    const wire = plain(body, "", issues);
+    if (!validateEnvelope(wire)) issues.push(...schemaIssues(validateEnvelope.errors ?? [], {}, wire, "the request envelope"));
+    if (!isObject(wire) || !MODELS.includes(wire.model as string)) return;
+    const params = Array.isArray(wire.input) && isObject(wire.input[0]) ? wire.input[0].params : undefined;
+    if (isObject(params)) check(wire.model as Model, params, "/input/0/params", issues);
+  });
+}
+
+/** The core both entry points share: schema, then runtime rules; paths get `base` in front. */
+function check(model: Model, params: Params, base: string, issues: ValidationIssue[]) {
+  const [validate, rules] = VALIDATORS[model];
+  if (!validate(params)) {
+    for (const found of schemaIssues(validate.errors ?? [], rules, params, model)) issues.push({ ...found, path: base + found.path });
+  }
+  // The rules run even after schema errors: they read fields defensively and still find the rest.
+  runRules(model, params, (path, rule, message) => issues.push({ path: base + path, rule: rule.id, message, severity: rule.severity }));
+}
+
+function guarded(run: (issues: ValidationIssue[]) => void): ValidationResult {
+  const issues: ValidationIssue[] = [];
+  try {
+    run(issues);
+  } catch (error) {
+    // Never throw at a caller: a bug here must not take down the app or the mock.
+    issues.push(issue("", "internal-error", `The validator failed: ${String((error as Error)?.message ?? error)}.`));
+  }
+  return { valid: !issues.some((i) => i.severity === "error"), issues };
+}
+
+const issue = (path: string, rule: string, message: string): ValidationIssue => ({ path, rule, message, severity: "error" });
+
+/**
+ * Reads the body once into plain objects and arrays. Getters and proxies are touched once, here,
+ * inside a try: one that throws becomes an issue at its path. Below the deepest level the schema
+ * looks at, objects are cut to empty ones, so a cyclic or absurdly deep body cannot hang anything.
+ */
+function plain(v: unknown, path: string, issues: ValidationIssue[], depth = 0): unknown {
+  if (typeof v !== "object" || v === null) return v;
+  const unreadable = (at: string, error: unknown) =>
+    issues.push(issue(at, "unreadable", `\`${fieldName(at)}\` could not be read: ${String((error as Error)?.message ?? error)}.`));
+  let keys: string[];
+  let copy: Params | unknown[];
+  try {
+    if (Array.isArray(v)) {
+      // No list of a request holds more than 7 items; a huge (or sparse 2^32) array is not walked.
+      if (v.length > 1000) {
+        issues.push(issue(path, "max-items", `\`${fieldName(path)}\` has ${v.length} items; no list of a request has more than 7.`));
+        return [];
+      }
+      copy = [];
+      keys = Array.from(v, (_, i) => String(i));
+    } else {
+      copy = {};
+      keys = Object.keys(v);
+    }
+  } catch (error) {
+    unreadable(path, error); // a revoked proxy, a throwing ownKeys trap
+    return undefined;
+  }
+  if (depth > 7) return copy;
+  for (const key of keys) {
+    const at = `${path}/${key.replace(/~/g, "~0").replace(/\//g, "~1")}`;
+    try {
+      (copy as Params)[key] = plain((v as Params)[key], at, issues, depth + 1);
+    } catch (error) {
+      unreadable(at, error);
+    }
+  }
+  return copy;
+}
+
+/**
+ * Ajv errors to issues. An error at or under a schema location tagged `x-kirin-rule` gets that
+ * rule's id and description; others get a kebab-case id from the keyword. `if` wrappers are
+ * dropped and an `anyOf` or `contains` speaks for its inner errors, so one broken rule is one issue.
+ */
+function schemaIssues(errors: ValidatorError[], rules: Record<string, { id: string; description: string }>, data: unknown, owner: string) {
+  const out: ValidationIssue[] = [];
+  const seen = new Set<string>();
+  const wrappers = errors.filter((e) => e.keyword === "anyOf" || e.keyword === "contains").map((e) => `${e.schemaPath}/`);
+  for (const error of errors) {
+    if (error.keyword === "if" || wrappers.some((w) => error.schemaPath.startsWith(w))) continue;
+    // An anyOf shows its first alternative: image-or-image-tail reads "`image` is missing".
+    const shown = (error.keyword === "anyOf" && errors.find((e) => e.schemaPath.startsWith(`${error.schemaPath}/`))) || error;
+    const location = Object.keys(rules)
+      .filter((at) => error.schemaPath === at || error.schemaPath.startsWith(`${at}/`))
+      .sort((a, b) => b.length - a.length)[0];
+    const rule = location ? rules[location] : undefined;
+    const extra = (shown.params.missingProperty ?? shown.params.additionalProperty) as string | undefined;
+    const path = extra === undefined ? shown.instancePath : `${shown.instancePath}/${extra.replace(/~/g, "~0").replace(/\//g, "~1")}`;
+    const id = rule?.id ?? shown.keyword.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+    const key = rule ? `${path} ${id}` : path; // one keyword issue per field: no "enum" after "type"
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const sentence = rule ? ` ${rule.description.replace(/\s+/g, " ").replace(/^(.*?\.)\s.*$/, "$1")}` : "";
+    out.push(issue(path, id, `${say(shown, path, at(data, shown.instancePath), owner)}.${sentence}`));
+  }
+  return out;
+}
+
+/** What was given and what is allowed, for one Ajv error. */
+function say(e: ValidatorError, path: string, value: unknown, owner: string): string {
+  const name = `\`${fieldName(path)}\``;
+  const p = e.params as Record<string, unknown> & { limit: number };
+  // Code points, as the schema counts; computed only for the errors that show a count.
+  const count = () => (Array.isArray(value) ? value.length : typeof value === "string" ? [...value].length : 0);
+  switch (e.keyword) {
+    case "required":
+      return `${name} is missing`;
+    case "additionalProperties":
+      return e.instancePath ? `${name} is not a field of \`${fieldName(e.instancePath)}\`` : `${name} is not a parameter of ${owner}`;
+    case "type":
+      return `${name} is ${show(value)}; expected ${/^[aeiou]/.test(String(p.type)) ? "an" : "a"} ${p.type}`;
+    case "enum":
+    case "const":
+      return `${name} is ${show(value)}; allowed: ${[(p.allowedValues as unknown[]) ?? p.allowedValue].flat().join(", ")}`;
+    case "maxLength":
+      return `${name} has ${count()} characters; at most ${p.limit} are allowed`;
+    case "minLength":
+      return `${name} has ${count()} characters; at least ${p.limit} ${p.limit === 1 ? "is" : "are"} required`;
+    case "maxItems":
+      return `${name} has ${count()} items; at most ${p.limit} are allowed`;
+    case "minItems":
+      return `${name} has ${count()} items; at least ${p.limit} ${p.limit === 1 ? "is" : "are"} required`;
+    case "pattern":
+      return `${name} is ${show(value)}, which does not match /${p.pattern}/`;
+    case "contains":
+      return p.maxContains !== undefined ? `${name} has more than ${p.maxContains} matching item(s)` : `${name} has no matching item`;
+    case "not": // the contract's `not`s forbid an image by its `type`: name it
+      return `${name}${isObject(value) && value.type ? ` (\`type\` ${show(value.type)})` : ""} is not allowed here`;
+    default:
+      return `${name} breaks \`${e.keyword}\``;
+  }
+}
+
+/** The value at a JSON Pointer, or undefined. */
+function at(data: unknown, pointer: string): unknown {
+  let v = data;
+  for (const key of pointer.split("/").slice(1)) v = isObject(v) || Array.isArray(v) ? (v as Params)[key.replace(/~1/g, "/").replace(/~0/g, "~")] : undefined;
+  return v;
+}
