@@ -24,7 +24,8 @@ export function parseRetryAfter(value: string | null | undefined, now = Date.now
   let ms: number;
   if (/^\d+(\.\d+)?$/.test(text)) ms = Number(text) * 1000;
   else {
-    const at = Date.parse(text);
+    // Only something shaped like an HTTP date: Date.parse also takes "-3" or "7 8" as years.
+    const at = /[a-z]{3}/i.test(text) ? Date.parse(text) : NaN;
     if (Number.isNaN(at)) return undefined;
     ms = at - now;
   }
