@@ -174,6 +174,13 @@ describe("messages", () => {
     expect(first(multi(i2v, ["2.5", "2.5"]))).toMatch(/^`multi_prompt\[0\]\.duration` is "2\.5", which does not match/);
   });
 
+  it("count characters as code points, as the schema does, also for long strings", () => {
+    const emoji = "\u{1F98A}"; // one code point, two UTF-16 units
+    expect(validateRequest(i2v({ prompt: emoji.repeat(2500) })).issues).toEqual([]);
+    expect(first(i2v({ prompt: emoji.repeat(2501) }))).toBe("`prompt` has 2501 characters; at most 2500 are allowed.");
+    expect(first(i2v({ prompt: emoji.repeat(9000) }))).toBe("`prompt` has 9000 characters; at most 2500 are allowed.");
+  });
+
   it("report an unknown or missing model once, at /model", () => {
     expect(validateRequest({ prompt: "p" }).issues).toEqual([
       { path: "/model", rule: "required", severity: "error", message: "`model` is missing; allowed: kirin_v3_i2v, kirin_v3_omni_video." },
