@@ -1,24 +1,77 @@
-// `npm start`: serves the API reference on http://127.0.0.1:4010/docs.
+// `npm start`: the mock Kirin API and its docs on http://127.0.0.1:4010.
 import { execFileSync } from "node:child_process";
-import { existsSync, readFileSync, statSync } from "node:fs";
-import { createServer } from "node:http";
+import { existsSync, statSync } from "node:fs";
+import { parseArgs } from "node:util";
+import { SCENARIOS, SCENARIO_HEADER } from "./scenarios.js";
+import { DEFAULTS, startMockServer } from "./server.js";
 
-const PAGE = "docs/reference.html";
-const SPEC = "generated/openapi.json";
-if (!existsSync(PAGE) || statSync(PAGE).mtimeMs < statSync(SPEC).mtimeMs) {
-  execFileSync("npm", ["run", "-s", "docs"], { stdio: "inherit" });
-}
-const host = process.env.HOST ?? "127.0.0.1";
-const port = Number(process.env.PORT ?? 4010);
-const page = readFileSync(PAGE);
-const server = createServer((req, res) => {
-  if (req.url === "/docs" || req.url === "/docs/") {
-    res.writeHead(200, { "content-type": "text/html; charset=utf-8" }).end(page);
-  } else if (req.url === "/openapi.json") {
-    res.writeHead(200, { "content-type": "application/json" }).end(readFileSync(SPEC));
-  } else {
-    res.writeHead(302, { location: "/docs" }).end();
-  }
+const HELP = `Usage: npm start -- [options]
+
+Serves a stateful mock of the Kirin V3 API, built on the contract in openapi/, with the reference
+docs at /docs. Tasks walk pending -> processing -> completed with a playable MP4.
+
+Options (environment variable in brackets):
+  --host HOST            address to listen on [KIRIN_MOCK_HOST] (default ${DEFAULTS.host})
+  --port PORT            port, 0 for any free one [KIRIN_MOCK_PORT] (default ${DEFAULTS.port})
+  --task-seconds N       run time of a task [KIRIN_MOCK_TASK_SECONDS] (default ${DEFAULTS.taskSeconds})
+  --max-tasks N          finished tasks kept in memory [KIRIN_MOCK_MAX_TASKS] (default ${DEFAULTS.maxTasks})
+  -h, --help             show this help
+
+Scenarios: send the header "${SCENARIO_HEADER}: NAME" with a request, or write [mock:NAME]
+anywhere in a prompt:
+${SCENARIOS.map((s) => `  ${s.name.padEnd(16)} ${s.description}`).join("\n")}
+`;
+
+const { values } = parseArgs({
+  options: {
+    host: { type: "string" },
+    port: { type: "string" },
+    "task-seconds": { type: "string" },
+    "max-tasks": { type: "string" },
+    help: { type: "boolean", short: "h" },
+  },
 });
-server.listen(port, host, () => console.log(`Kirin API reference on http://${host}:${port}/docs`));
-for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => server.close(() => process.exit(0)));
+if (values.help) {
+  process.stdout.write(HELP);
+  process.exit(0);
+}
+
+function numberOption(flag: string, env: string, fallback: number, min: number): number {
+  const raw = (values as Record<string, string | undefined>)[flag] ?? process.env[env];
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < min) {
+    console.error(`--${flag} (or ${env}) must be a number of at least ${min}, not "${raw}".`);
+    process.exit(2);
+  }
+  return n;
+}
+
+// The reference page is built output; build it when it is missing or older than the contract.
+const PAGE = "docs/reference.html";
+if (!existsSync(PAGE) || statSync(PAGE).mtimeMs < statSync("generated/openapi.json").mtimeMs) {
+  execFileSync("npm", ["run", "-s", "docs"], { stdio: ["ignore", "ignore", "inherit"] });
+}
+
+const mock = await startMockServer({
+  host: values.host ?? process.env.KIRIN_MOCK_HOST ?? DEFAULTS.host,
+  port: numberOption("port", "KIRIN_MOCK_PORT", DEFAULTS.port, 0),
+  taskSeconds: numberOption("task-seconds", "KIRIN_MOCK_TASK_SECONDS", DEFAULTS.taskSeconds, 0.1),
+  maxTasks: numberOption("max-tasks", "KIRIN_MOCK_MAX_TASKS", DEFAULTS.maxTasks, 1),
+}).catch((error: NodeJS.ErrnoException) => {
+  console.error(`The mock could not start: ${error.code === "EADDRINUSE" ? "the port is in use (try --port)" : error.message}`);
+  process.exit(1);
+});
+
+console.log(`Kirin mock API on ${mock.url}
+  POST ${mock.url}/model/v1/generation        create a task (any non-empty bearer token)
+  GET  ${mock.url}/model/v1/generation/task/ID poll it by id or external_task_id
+  docs ${mock.url}/docs
+Scenarios: ${SCENARIOS.map((s) => s.name).join(", ")} (see --help). Ctrl-C stops.`);
+
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => {
+    console.log(`\n${signal}: stopping`);
+    void mock.close().then(() => process.exit(0));
+  });
+}

@@ -1,0 +1,51 @@
+// Scenarios let a frontend show every state without code changes: ask for one per request with the
+// `X-Kirin-Mock-Scenario` header, or by writing `[mock:NAME]` anywhere in a prompt. The list and
+// what each one does are part of the contract (components/parameters/MockScenario.yaml).
+import { readFileSync } from "node:fs";
+
+const parameter = JSON.parse(readFileSync(new URL("../generated/openapi.json", import.meta.url), "utf8"))
+  .components.parameters.MockScenario as { name: string; description: string; schema: { enum: string[] } };
+
+export const SCENARIO_HEADER = parameter.name.toLowerCase();
+
+export interface Scenario {
+  name: string;
+  description: string;
+}
+
+/** Every scenario with the contract's description of it, as `--help` lists them. */
+export const SCENARIOS: readonly Scenario[] = parameter.schema.enum.map((name) => ({
+  name,
+  description:
+    new RegExp(`- \`${name}\`: (.*)`).exec(parameter.description)?.[1]?.replaceAll("`", "") ?? "",
+}));
+
+const NAMES = new Set(parameter.schema.enum);
+const MARKER = /\[mock:([a-z0-9-]+)\]/;
+
+/**
+ * The scenario a request asks for: the header wins, then the first `[mock:NAME]` in `prompt` or a
+ * shot prompt. Undefined for none; throws for an unknown name so that a typo is not silent.
+ */
+export function scenarioOf(header: string | undefined, params?: unknown): string | undefined {
+  let name = header?.trim() || undefined;
+  if (!name && params && typeof params === "object") {
+    const p = params as { prompt?: unknown; multi_prompt?: unknown };
+    const shots = Array.isArray(p.multi_prompt) ? p.multi_prompt.map((s) => s?.prompt) : [];
+    for (const text of [p.prompt, ...shots]) {
+      const match = typeof text === "string" ? MARKER.exec(text) : null;
+      if (match) {
+        name = match[1];
+        break;
+      }
+    }
+  }
+  if (name !== undefined && !NAMES.has(name)) throw new UnknownScenarioError(name);
+  return name;
+}
+
+export class UnknownScenarioError extends Error {
+  constructor(readonly scenario: string) {
+    super(`Unknown mock scenario "${scenario}"; known: ${[...NAMES].join(", ")}.`);
+  }
+}

@@ -1,0 +1,137 @@
+// The mock's task store. A task's state is a function of time: it is computed when read, so 10,000
+// tasks cost no timers and a few hundred bytes each. Request bodies are not kept, only their hash.
+import { randomBytes } from "node:crypto";
+import type { Task } from "../src/types.js";
+
+export interface TaskPlan {
+  /** Run time from creation to the final status, in ms. */
+  runMs: number;
+  /** When the task leaves `pending`, as a fraction of runMs. */
+  startsAt: number;
+  /** How it ends; a failure may end it before runMs. */
+  outcome: { status: "completed" } | { status: "failed"; code: string; message: string; at: number };
+}
+
+export interface MockTask {
+  id: string;
+  owner: string;
+  model: string;
+  createdAt: number;
+  externalTaskId?: string;
+  bodyHash: string;
+  plan: TaskPlan;
+  /** Seconds of video the task produces, and what it costs. */
+  videoSeconds: number;
+  cost: string;
+  callbackUrl?: string;
+}
+
+export type Phase = "pending" | "processing" | "completed" | "failed";
+
+/** Status and progress of a task at `now`. */
+export function phaseAt(task: MockTask, now: number): { status: Phase; progress: number } {
+  const { runMs, startsAt, outcome } = task.plan;
+  const t = (now - task.createdAt) / runMs;
+  const end = outcome.status === "failed" ? outcome.at : 1;
+  if (t >= end) {
+    return outcome.status === "failed"
+      ? { status: "failed", progress: progressAt(end, startsAt) }
+      : { status: "completed", progress: 1 };
+  }
+  if (t < startsAt) return { status: "pending", progress: 0 };
+  return { status: "processing", progress: progressAt(t, startsAt) };
+}
+
+/** Progress rises linearly from 0 when processing starts to 1 at the end, in steps of 0.01. */
+function progressAt(t: number, startsAt: number): number {
+  if (t <= startsAt) return 0;
+  return Math.min(0.99, Math.floor(((t - startsAt) / (1 - startsAt)) * 100) / 100);
+}
+
+/** The moments (ms after creation) at which a task's status changes, for callbacks. */
+export function statusChanges(task: MockTask): number[] {
+  const { runMs, startsAt, outcome } = task.plan;
+  const end = outcome.status === "failed" ? outcome.at : 1;
+  return end > startsAt ? [startsAt * runMs, end * runMs] : [end * runMs];
+}
+
+/** The task as the contract's Task schema, at `now`. `mediaBase` is the mock's own base URL. */
+export function taskView(task: MockTask, now: number, mediaBase: string): Task {
+  const { status, progress } = phaseAt(task, now);
+  const view: Task = {
+    id: task.id,
+    model: task.model,
+    status,
+    progress,
+    created_at: task.createdAt,
+    metadata: {},
+  };
+  if (task.externalTaskId !== undefined) view.external_task_id = task.externalTaskId;
+  if (status === "completed") {
+    view.output = [
+      {
+        content: [
+          {
+            type: "video",
+            url: `${mediaBase}/media/sample.mp4?task=${task.id}`,
+            duration: task.videoSeconds,
+            jobId: `job_${task.id.slice(5, 17)}`,
+          },
+        ],
+      },
+    ];
+    view.usage = { cost: task.cost, discount: 1 };
+  }
+  if (status === "failed" && task.plan.outcome.status === "failed") {
+    view.error = { code: task.plan.outcome.code, error_message: task.plan.outcome.message };
+  }
+  return view;
+}
+
+export class TaskStore {
+  private readonly byId = new Map<string, MockTask>();
+  private readonly byExternalId = new Map<string, string>();
+
+  constructor(private readonly maxTasks: number) {}
+
+  get size(): number {
+    return this.byId.size;
+  }
+
+  /** A task by its id or its owner's external id; other owners' tasks do not exist for a caller. */
+  find(owner: string, id: string): MockTask | undefined {
+    const task = this.byId.get(id) ?? this.byId.get(this.byExternalId.get(externalKey(owner, id)) ?? "");
+    return task?.owner === owner ? task : undefined;
+  }
+
+  findByExternalId(owner: string, externalTaskId: string): MockTask | undefined {
+    const id = this.byExternalId.get(externalKey(owner, externalTaskId));
+    return id === undefined ? undefined : this.byId.get(id);
+  }
+
+  add(task: Omit<MockTask, "id">, now: number): MockTask {
+    const stored: MockTask = { id: `task_${randomBytes(12).toString("hex")}`, ...task };
+    this.byId.set(stored.id, stored);
+    if (stored.externalTaskId !== undefined) {
+      this.byExternalId.set(externalKey(stored.owner, stored.externalTaskId), stored.id);
+    }
+    this.evict(now);
+    return stored;
+  }
+
+  /** Past the bound, drop the oldest finished tasks (a Map iterates in insertion order). */
+  private evict(now: number): void {
+    if (this.byId.size <= this.maxTasks) return;
+    for (const task of this.byId.values()) {
+      if (this.byId.size <= this.maxTasks) break;
+      const { status } = phaseAt(task, now);
+      if (status !== "completed" && status !== "failed") continue;
+      this.byId.delete(task.id);
+      if (task.externalTaskId !== undefined) {
+        this.byExternalId.delete(externalKey(task.owner, task.externalTaskId));
+      }
+    }
+  }
+}
+
+const externalKey = (owner: string, externalTaskId: string) => `${owner}\n${externalTaskId}`;
