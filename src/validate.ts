@@ -68,6 +68,9 @@ function guarded(run: (issues: ValidationIssue[]) => void): ValidationResult {
   return { valid: !issues.some((i) => i.severity === "error"), issues };
 }
 
+/** A key as a JSON Pointer segment ("a/b" -> "a~1b"); the common plain key is returned as is. */
+const pointerKey = (key: string) => (/[~/]/.test(key) ? key.replace(/~/g, "~0").replace(/\//g, "~1") : key);
+
 const issue = (path: string, rule: string, message: string): ValidationIssue => ({ path, rule, message, severity: "error" });
 
 /**
@@ -77,8 +80,6 @@ const issue = (path: string, rule: string, message: string): ValidationIssue => 
  */
 function plain(v: unknown, path: string, issues: ValidationIssue[], depth = 0): unknown {
   if (typeof v !== "object" || v === null) return v;
-  const unreadable = (at: string, error: unknown) =>
-    issues.push(issue(at, "unreadable", `\`${fieldName(at)}\` could not be read: ${String((error as Error)?.message ?? error)}.`));
   let keys: string[];
   let copy: Params | unknown[];
   try {
@@ -95,19 +96,23 @@ function plain(v: unknown, path: string, issues: ValidationIssue[], depth = 0): 
       keys = Object.keys(v);
     }
   } catch (error) {
-    unreadable(path, error); // a revoked proxy, a throwing ownKeys trap
+    unreadable(issues, path, error); // a revoked proxy, a throwing ownKeys trap
     return undefined;
   }
   if (depth > 7) return copy;
   for (const key of keys) {
-    const at = `${path}/${key.replace(/~/g, "~0").replace(/\//g, "~1")}`;
+    const at = `${path}/${pointerKey(key)}`;
     try {
       (copy as Params)[key] = plain((v as Params)[key], at, issues, depth + 1);
     } catch (error) {
-      unreadable(at, error);
+      unreadable(issues, at, error);
     }
   }
   return copy;
+}
+
+function unreadable(issues: ValidationIssue[], path: string, error: unknown) {
+  issues.push(issue(path, "unreadable", `\`${fieldName(path)}\` could not be read: ${String((error as Error)?.message ?? error)}.`));
 }
 
 /**
@@ -128,7 +133,7 @@ function schemaIssues(errors: ValidatorError[], rules: Record<string, { id: stri
       .sort((a, b) => b.length - a.length)[0];
     const rule = location ? rules[location] : undefined;
     const extra = (shown.params.missingProperty ?? shown.params.additionalProperty) as string | undefined;
-    const path = extra === undefined ? shown.instancePath : `${shown.instancePath}/${extra.replace(/~/g, "~0").replace(/\//g, "~1")}`;
+    const path = extra === undefined ? shown.instancePath : `${shown.instancePath}/${pointerKey(extra)}`;
     const id = rule?.id ?? shown.keyword.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
     const key = rule ? `${path} ${id}` : path; // one keyword issue per field: no "enum" after "type"
     if (seen.has(key)) continue;
