@@ -86,11 +86,22 @@ export function createKirinClient(options: KirinClientOptions): KirinClient {
     fetch: (request: Request) => (userFetch ?? globalThis.fetch)(request),
   });
 
+  /**
+   * The fetch for one attempt. The abort signal goes to fetch directly rather than into the
+   * Request openapi-fetch builds: Node's fetch copies a Request's signal into a new internal
+   * Request with weak-ref bookkeeping, so a signal inside the Request is paid for twice per call.
+   * An injected fetch may only look at the Request, so for it the signal goes into the Request.
+   */
+  const fetchWith = (signal: AbortSignal) =>
+    userFetch
+      ? (request: Request) => userFetch(new Request(request, { signal }))
+      : (request: Request) => globalThis.fetch(request, { signal });
+
   /** One HTTP attempt, with its own timeout; turns failures into this library's errors. */
-  async function attempt(send: (signal: AbortSignal) => Promise<Attempt>, signal?: AbortSignal): Promise<{ data: unknown; response: Response }> {
+  async function attempt(send: (fetch: (request: Request) => Promise<Response>) => Promise<Attempt>, signal?: AbortSignal): Promise<{ data: unknown; response: Response }> {
     const child = childSignal(signal, timeoutMs);
     try {
-      const { data, error, response } = await send(child.signal);
+      const { data, error, response } = await send(fetchWith(child.signal));
       if (!response.ok) {
         throw apiError({
           status: response.status,
@@ -117,7 +128,7 @@ export function createKirinClient(options: KirinClientOptions): KirinClient {
   }
 
   const fetchTask = (id: string, signal?: AbortSignal) =>
-    attempt((s) => raw.GET("/model/v1/generation/task/{id}", { params: { path: { id } }, signal: s }), signal);
+    attempt((fetch) => raw.GET("/model/v1/generation/task/{id}", { params: { path: { id } }, fetch }), signal);
 
   /** Runs `run` with retries on connection errors and retryable statuses. */
   async function withRetries<T>(
@@ -163,7 +174,7 @@ export function createKirinClient(options: KirinClientOptions): KirinClient {
         }
       }
       try {
-        const { data } = await attempt((s) => raw.POST("/model/v1/generation", { body: envelope, signal: s }), opts.signal);
+        const { data } = await attempt((fetch) => raw.POST("/model/v1/generation", { body: envelope, fetch }), opts.signal);
         return normalizeTask(data);
       } catch (error) {
         // 429 is a refusal before any work; connection trouble, 408 and 5xx may hide a created task.

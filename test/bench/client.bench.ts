@@ -1,0 +1,107 @@
+// (c) Browser bundle of the whole runtime against openapi-fetch alone and other video-API clients.
+// (d) Client call overhead: getTask through the client against raw fetch, same loopback server,
+//     same run, rounds interleaved so that machine noise hits both alike.
+import { once } from "node:events";
+import { spawn } from "node:child_process";
+import { gzipSync } from "node:zlib";
+import { build } from "esbuild";
+import { createKirinClient } from "../../src/client.js";
+
+async function gzippedBundle(contents: string): Promise<{ raw: number; gzip: number }> {
+  const result = await build({
+    stdin: { contents, resolveDir: process.cwd(), loader: "ts" },
+    bundle: true,
+    minify: true,
+    format: "esm",
+    platform: "browser",
+    target: "es2022",
+    write: false,
+  });
+  const code = result.outputFiles[0]!.contents;
+  return { raw: code.length, gzip: gzipSync(code, { level: 9 }).length };
+}
+
+const kB = (n: number) => (n / 1000).toFixed(1).padStart(6);
+
+console.log("(c) browser bundle (esbuild, minified, gzip -9)");
+const whole = await gzippedBundle(`export * from "./src/index.ts";`);
+const fetchOnly = await gzippedBundle(`export { default } from "openapi-fetch";`);
+const validators = await gzippedBundle(`export * from "./generated/validators.js";`);
+const rows: [string, number, string][] = [
+  ["kirin-api runtime (src/index.ts, openapi-fetch included)", whole.gzip, `${kB(whole.raw)} kB min`],
+  ["  of which the generated validators alone", validators.gzip, `${kB(validators.raw)} kB min`],
+  ["openapi-fetch alone", fetchOnly.gzip, `${kB(fetchOnly.raw)} kB min`],
+  ["Replicate JS (FACTS.md)", 7200, ""],
+  ["Runway Node (FACTS.md)", 10700, ""],
+  ["fal JS client (FACTS.md)", 21000, ""],
+  ["OpenAI Node (FACTS.md)", 35800, ""],
+];
+for (const [name, gz, note] of rows) console.log(`  ${name.padEnd(58)} ${kB(gz)} kB gzip  ${note}`);
+console.log(`  goal <= 12 kB: ${whole.gzip <= 12_000 ? "MET" : "MISSED"} (${kB(whole.gzip).trim()} kB)`);
+
+// ---- (d) ----------------------------------------------------------------------------------------
+// The server runs in a child process, so this process's CPU time is the calling side's alone: on
+// a busy machine wall-clock throughput swings from round to round, CPU time per call much less.
+const serverCode = `
+  const task = JSON.stringify({ id: "task_1", model: "kirin_v3_i2v", status: "processing", progress: 0.42, created_at: Date.now() });
+  const server = require("node:http").createServer((req, res) => {
+    res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(task) });
+    res.end(task);
+  });
+  server.keepAliveTimeout = 60000;
+  server.listen(0, "127.0.0.1", () => process.stdout.write(String(server.address().port) + "\\n"));
+`;
+const child = spawn(process.execPath, ["-e", serverCode], { stdio: ["ignore", "pipe", "inherit"] });
+const [portLine] = (await once(child.stdout!, "data")) as [Buffer];
+const base = `http://127.0.0.1:${portLine.toString().trim()}`;
+const client = createKirinClient({ apiKey: "sk-bench", baseUrl: base });
+
+const rawCall = async () => {
+  const res = await fetch(`${base}/model/v1/generation/task/task_1`, { headers: { Authorization: "Bearer sk-bench" } });
+  if (!res.ok) throw new Error(String(res.status));
+  return res.json();
+};
+const clientCall = () => client.getTask("task_1");
+
+/** Calls per second of wall time and calling-side CPU microseconds per call. */
+async function measure(call: () => Promise<unknown>, total: number, concurrency: number) {
+  let left = total;
+  const cpu = process.cpuUsage();
+  const start = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (left-- > 0) await call();
+    }),
+  );
+  const wall = (performance.now() - start) / 1000;
+  const used = process.cpuUsage(cpu);
+  return { rps: total / wall, cpuUs: (used.user + used.system) / total };
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+console.log("\n(d) getTask through the client vs raw fetch, loopback node:http server (own process) on 127.0.0.1");
+console.log("    21 rounds of 1,000 calls each way, order swapped every round; medians of the per-round figures");
+for (const concurrency of [1, 16]) {
+  await measure(rawCall, 1000, concurrency); // warm-up: connections, JIT
+  await measure(clientCall, 1000, concurrency);
+  const rows: { raw: Awaited<ReturnType<typeof measure>>; viaClient: Awaited<ReturnType<typeof measure>> }[] = [];
+  for (let round = 0; round < 21; round++) {
+    if (round % 2 === 0) {
+      const raw = await measure(rawCall, 1000, concurrency);
+      rows.push({ raw, viaClient: await measure(clientCall, 1000, concurrency) });
+    } else {
+      const viaClient = await measure(clientCall, 1000, concurrency);
+      rows.push({ viaClient, raw: await measure(rawCall, 1000, concurrency) });
+    }
+  }
+  const wallRatio = median(rows.map((r) => r.viaClient.rps / r.raw.rps));
+  const cpuRatio = median(rows.map((r) => r.raw.cpuUs / r.viaClient.cpuUs));
+  console.log(
+    `  concurrency ${String(concurrency).padStart(2)}: raw fetch ${median(rows.map((r) => r.raw.rps)).toFixed(0).padStart(6)} req/s ${median(rows.map((r) => r.raw.cpuUs)).toFixed(0).padStart(4)} us CPU/call;` +
+      ` client ${median(rows.map((r) => r.viaClient.rps)).toFixed(0).padStart(6)} req/s ${median(rows.map((r) => r.viaClient.cpuUs)).toFixed(0).padStart(4)} us CPU/call`,
+  );
+  console.log(
+    `                  throughput ratio ${wallRatio.toFixed(2)} (wall clock), ${cpuRatio.toFixed(2)} (calling-side CPU); goal >= 0.9: ${wallRatio >= 0.9 ? "MET" : "MISSED"} / ${cpuRatio >= 0.9 ? "MET" : "MISSED"}`,
+  );
+}
+child.kill();
