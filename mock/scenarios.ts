@@ -2,11 +2,14 @@
 // `X-Kirin-Mock-Scenario` header, or by writing `[mock:NAME]` anywhere in a prompt. The list and
 // what each one does are part of the contract (components/parameters/MockScenario.yaml).
 import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { projectRoot } from "./root.js";
 
-const parameter = JSON.parse(readFileSync(new URL("../generated/openapi.json", import.meta.url), "utf8"))
+const parameter = JSON.parse(readFileSync(join(projectRoot(), "generated/openapi.json"), "utf8"))
   .components.parameters.MockScenario as { name: string; description: string; schema: { enum: string[] } };
 
-export const SCENARIO_HEADER = parameter.name.toLowerCase();
+/** `X-Kirin-Mock-Scenario`, as the contract spells it. */
+export const SCENARIO_HEADER = parameter.name;
 
 export interface Scenario {
   name: string;

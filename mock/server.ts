@@ -2,12 +2,13 @@
 // the same request rules as the client (validateWireRequest), and the reference docs.
 import { createHash, randomBytes } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { fileURLToPath } from "node:url";
 import { validateWireRequest } from "../src/validate.js";
 import type { ErrorResponse, ValidationIssue } from "../src/types.js";
 import { CallbackSender } from "./callbacks.js";
+import { projectRoot } from "./root.js";
 import { SCENARIO_HEADER, UnknownScenarioError, scenarioOf } from "./scenarios.js";
 import { type MockTask, type TaskPlan, TaskStore, statusChanges, taskView } from "./tasks.js";
 
@@ -38,9 +39,9 @@ export interface MockServer {
   close(): Promise<void>;
 }
 
-const root = fileURLToPath(new URL("..", import.meta.url));
-const file = (path: string) => `${root}${path}`;
+const file = (path: string) => join(projectRoot(), path);
 const CREATE = "/model/v1/generation";
+const SCENARIO_KEY = SCENARIO_HEADER.toLowerCase(); // Node lower-cases incoming header names
 const POLL = /^\/model\/v1\/generation\/task\/([^/]+)$/;
 // Price per second of video, in USD, by mode: made up, but shaped like the real thing.
 const PRICE = { std: 0.07, pro: 0.112 } as const;
@@ -110,7 +111,7 @@ export async function startMockServer(overrides: Partial<MockOptions> = {}): Pro
 
   async function create(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const owner = authorize(req);
-    httpScenario(req.headers[SCENARIO_HEADER] as string | undefined);
+    httpScenario(req.headers[SCENARIO_KEY] as string | undefined);
     const type = String(req.headers["content-type"] ?? "");
     if (!/^application\/json\b/i.test(type)) {
       req.resume();
@@ -129,7 +130,7 @@ export async function startMockServer(overrides: Partial<MockOptions> = {}): Pro
     const params = input[0].params;
     let scenario: string | undefined;
     try {
-      scenario = scenarioOf(req.headers[SCENARIO_HEADER] as string | undefined, params);
+      scenario = scenarioOf(req.headers[SCENARIO_KEY] as string | undefined, params);
     } catch (error) {
       throw badRequest([{ path: "", rule: "mock-scenario", message: (error as Error).message, severity: "error" }]);
     }
@@ -172,7 +173,7 @@ export async function startMockServer(overrides: Partial<MockOptions> = {}): Pro
 
   async function get(req: IncomingMessage, res: ServerResponse, id: string): Promise<void> {
     const owner = authorize(req);
-    httpScenario(req.headers[SCENARIO_HEADER] as string | undefined);
+    httpScenario(req.headers[SCENARIO_KEY] as string | undefined);
     const task = store.find(owner, id);
     if (!task) throw new HttpError(404, "not_found", `No task has the id or external_task_id '${id}'.`);
     sendTask(req, res, task, Date.now());

@@ -119,13 +119,20 @@ export class TaskStore {
     return stored;
   }
 
-  /** Past the bound, drop the oldest finished tasks (a Map iterates in insertion order). */
+  /**
+   * Past the bound, drop the oldest finished tasks (a Map iterates in insertion order). Looks past
+   * at most EVICTION_WINDOW running tasks, so a burst of creates stays O(1) each; the store may then
+   * stay over the bound until those tasks finish.
+   */
   private evict(now: number): void {
-    if (this.byId.size <= this.maxTasks) return;
+    let running = 0;
     for (const task of this.byId.values()) {
-      if (this.byId.size <= this.maxTasks) break;
+      if (this.byId.size <= this.maxTasks || running >= EVICTION_WINDOW) break;
       const { status } = phaseAt(task, now);
-      if (status !== "completed" && status !== "failed") continue;
+      if (status !== "completed" && status !== "failed") {
+        running++;
+        continue;
+      }
       this.byId.delete(task.id);
       if (task.externalTaskId !== undefined) {
         this.byExternalId.delete(externalKey(task.owner, task.externalTaskId));
@@ -134,4 +141,5 @@ export class TaskStore {
   }
 }
 
+const EVICTION_WINDOW = 64;
 const externalKey = (owner: string, externalTaskId: string) => `${owner}\n${externalTaskId}`;
