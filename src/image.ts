@@ -145,26 +145,11 @@ export async function imageToBase64(input: Uint8Array | ArrayBuffer | Blob): Pro
   // Engines with Uint8Array.prototype.toBase64 (recent browsers) do it natively.
   const native = (bytes as { toBase64?: () => string }).toBase64;
   if (typeof native === "function") return native.call(bytes);
-  // Otherwise: write ASCII codes into one buffer and decode it once. Linear, and free of the
-  // argument-count limit of String.fromCharCode(...bytes) on large files.
-  const out = new Uint8Array(Math.ceil(bytes.length / 3) * 4);
-  const codes = new Uint8Array(64);
-  for (let i = 0; i < 64; i++) codes[i] = ALPHABET.charCodeAt(i);
-  let o = 0;
-  let i = 0;
-  for (; i + 2 < bytes.length; i += 3) {
-    const v = (bytes[i]! << 16) | (bytes[i + 1]! << 8) | bytes[i + 2]!;
-    out[o++] = codes[v >> 18]!;
-    out[o++] = codes[(v >> 12) & 63]!;
-    out[o++] = codes[(v >> 6) & 63]!;
-    out[o++] = codes[v & 63]!;
+  // Otherwise btoa over 48 kB chunks: a multiple of 3 bytes, so the pieces join without padding
+  // in between, and small enough for String.fromCharCode's argument limit.
+  const parts: string[] = [];
+  for (let i = 0; i < bytes.length; i += 49_152) {
+    parts.push(btoa(String.fromCharCode.apply(null, bytes.subarray(i, i + 49_152) as unknown as number[])));
   }
-  if (i < bytes.length) {
-    const v = (bytes[i]! << 16) | ((bytes[i + 1] ?? 0) << 8);
-    out[o++] = codes[v >> 18]!;
-    out[o++] = codes[(v >> 12) & 63]!;
-    out[o++] = i + 1 < bytes.length ? codes[(v >> 6) & 63]! : 61;
-    out[o++] = 61;
-  }
-  return new TextDecoder().decode(out);
+  return parts.join("");
 }

@@ -86,7 +86,7 @@ function plain(v: unknown, path: string, issues: ValidationIssue[], depth = 0): 
     if (Array.isArray(v)) {
       // No list of a request holds more than 7 items; a huge (or sparse 2^32) array is not walked.
       if (v.length > 1000) {
-        issues.push(issue(path, "max-items", `\`${fieldName(path)}\` has ${v.length} items; no list of a request has more than 7.`));
+        issues.push(issue(path, "max-items", `${fieldName(path)} has ${v.length} items; no list of a request has more than 7.`));
         return [];
       }
       copy = [];
@@ -112,7 +112,7 @@ function plain(v: unknown, path: string, issues: ValidationIssue[], depth = 0): 
 }
 
 function unreadable(issues: ValidationIssue[], path: string, error: unknown) {
-  issues.push(issue(path, "unreadable", `\`${fieldName(path)}\` could not be read: ${String((error as Error)?.message ?? error)}.`));
+  issues.push(issue(path, "unreadable", `${fieldName(path)} could not be read: ${String((error as Error)?.message ?? error)}.`));
 }
 
 /**
@@ -146,7 +146,7 @@ function schemaIssues(errors: ValidatorError[], rules: Record<string, { id: stri
 
 /** What was given and what is allowed, for one Ajv error. */
 function say(e: ValidatorError, path: string, value: unknown, owner: string): string {
-  const name = `\`${fieldName(path)}\``;
+  const name = fieldName(path);
   const p = e.params as Record<string, unknown> & { limit: number };
   // Code points, as the schema counts; computed only for the errors that show a count.
   const count = () => (Array.isArray(value) ? value.length : typeof value === "string" ? [...value].length : 0);
@@ -154,20 +154,17 @@ function say(e: ValidatorError, path: string, value: unknown, owner: string): st
     case "required":
       return `${name} is missing`;
     case "additionalProperties":
-      return e.instancePath ? `${name} is not a field of \`${fieldName(e.instancePath)}\`` : `${name} is not a parameter of ${owner}`;
+      return e.instancePath ? `${name} is not a field of ${fieldName(e.instancePath)}` : `${name} is not a parameter of ${owner}`;
     case "type":
       return `${name} is ${show(value)}; expected ${/^[aeiou]/.test(String(p.type)) ? "an" : "a"} ${p.type}`;
     case "enum":
     case "const":
       return `${name} is ${show(value)}; allowed: ${[(p.allowedValues as unknown[]) ?? p.allowedValue].flat().join(", ")}`;
     case "maxLength":
-      return `${name} has ${count()} characters; at most ${p.limit} are allowed`;
     case "minLength":
-      return `${name} has ${count()} characters; at least ${p.limit} ${p.limit === 1 ? "is" : "are"} required`;
     case "maxItems":
-      return `${name} has ${count()} items; at most ${p.limit} are allowed`;
     case "minItems":
-      return `${name} has ${count()} items; at least ${p.limit} ${p.limit === 1 ? "is" : "are"} required`;
+      return `${name} has ${count()} ${e.keyword.endsWith("s") ? "items" : "characters"}; ${e.keyword.startsWith("max") ? `at most ${p.limit} are allowed` : `at least ${p.limit} required`}`;
     case "pattern":
       return `${name} is ${show(value)}, which does not match /${p.pattern}/`;
     case "contains":

@@ -28,7 +28,7 @@ export function imageRefs(model: Model, p: Params): ImageRef[] {
 const isBase64 = (r: ImageRef) => r.info.kind === "base64" || r.info.kind === "data-url";
 /** Images whose bytes could be read: the byte rules speak only about these. */
 const decoded = (images: ImageRef[]) => images.filter((r) => r.info.format && !r.info.problem);
-const name = (r: ImageRef) => `\`${fieldName(r.path)}\``;
+const name = (r: ImageRef) => fieldName(r.path);
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(2)} MB`;
 
 export const imageRules: Rule[] = [

@@ -17,11 +17,11 @@ export const placeholderRules: Rule[] = [
           const [, kind, n] = /^(image|element|video)_(\d+)$/.exec(inner!) ?? [];
           const listName = LISTS[kind!];
           if (!listName) {
-            report(path, `\`${fieldName(path)}\` contains <<<${inner}>>>, which is not a placeholder; use <<<image_N>>>, <<<element_N>>> or <<<video_N>>>.`);
+            report(path, `${fieldName(path)} contains <<<${inner}>>>, which is not a placeholder; use <<<image_N>>>, <<<element_N>>> or <<<video_N>>>.`);
           } else {
             const count = list(p[listName]).length;
             if (Number(n) < 1 || Number(n) > count) {
-              report(path, `\`${fieldName(path)}\` refers to <<<${inner}>>> but \`${listName}\` has ${count} item${count === 1 ? "" : "s"} (N counts from 1).`);
+              report(path, `${fieldName(path)} refers to <<<${inner}>>> but \`${listName}\` has ${count} item${count === 1 ? "" : "s"} (N counts from 1).`);
             }
           }
         }

@@ -41,15 +41,15 @@ export const totalSeconds = (p: Params) => (p.duration === undefined ? 5 : secon
 export const editsVideo = (p: Params) =>
   list(p.video_list).some((v) => isObject(v) && (v.refer_type ?? "base") === "base");
 
-/** "/multi_prompt/2/duration" -> "multi_prompt[2].duration": how a person names the field. */
+/** "/multi_prompt/2/duration" -> "`multi_prompt[2].duration`": how a message names a field. */
 export function fieldName(pointer: string): string {
   if (!pointer) return "the request";
-  return pointer
+  return "`" + pointer
     .slice(1)
     .split("/")
     .map((key) => key.replace(/~1/g, "/").replace(/~0/g, "~"))
     .map((key, i) => (/^\d+$/.test(key) ? `[${key}]` : i ? `.${key}` : key))
-    .join("");
+    .join("") + "`";
 }
 
 /** A value as a message shows it; long strings (Base64 images) are cut, never serialised whole. */
