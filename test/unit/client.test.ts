@@ -98,6 +98,24 @@ describe("createTask", () => {
     expect(gw.log.map((c) => c.method)).toEqual(["POST", "GET"]);
   });
 
+  it("never double-bills: a create that times out after the server made the task returns that task", async () => {
+    const gw = fakeGateway();
+    let posts = 0;
+    // The first POST reaches the server, which creates the task, but the answer never comes back.
+    const fetch = async (req: Request) => {
+      if (req.method === "POST" && ++posts === 1) {
+        await gw.fetch(req);
+        return new Promise<Response>((_, reject) => req.signal.addEventListener("abort", () => reject(req.signal.reason)));
+      }
+      return gw.fetch(req);
+    };
+    const client = createKirinClient({ apiKey: KEY, fetch, timeoutMs: 5_000 });
+    const task = await settle(client.createTask(body));
+    expect(task.id).toBe("task_1");
+    expect(gw.billed()).toBe(1);
+    expect(posts).toBe(1);
+  });
+
   it("re-sends when the look-up says 404 (the first attempt never arrived)", async () => {
     const gw = fakeGateway({ fault: (req, n) => (n === 1 ? { kind: "drop-before" } : undefined) });
     const client = createKirinClient({ apiKey: KEY, fetch: gw.fetch });
