@@ -57,7 +57,9 @@ function inspectBase64(s: string): ImageInfo {
   const read = (from: number, n: number) => decodeRange(s, pad, bytes, from, n);
   try {
     read(bytes - 1, 1);
-    const head = read(0, 32);
+    // 96 bytes = the first 128 characters: past column 64 and 76, where line-wrapped (PEM, MIME)
+    // Base64 has its first line break, the most common way a Base64 string is not raw.
+    const head = read(0, 96);
     const info: ImageInfo = {
       kind: "base64",
       format: "unknown",
