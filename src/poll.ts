@@ -38,6 +38,8 @@ export interface PollableClient {
 export const pollOnce: unique symbol = Symbol("kirin.pollOnce");
 
 const DEFAULT_TIMEOUT_MS = 15 * 60_000;
+/** How long before the deadline the last poll goes out. */
+const LAST_POLL_LEAD_MS = 1_000;
 /** Tasks older than this are not taken as the origin: a wrong clock should not skip fast polls. */
 const MAX_ORIGIN_AGE_MS = 24 * 3_600_000;
 
@@ -87,6 +89,10 @@ export async function waitForTask(client: PollableClient, taskId: string, option
         failures++;
         delay = (error instanceof KirinApiError ? error.retryAfterMs : undefined) ?? backoffMs(failures);
       }
+      // A wait that would run past the deadline is cut so that one last poll lands just before it:
+      // a task that finished meanwhile is returned instead of reported as timed out.
+      const untilLastPoll = started + timeoutMs - Date.now() - LAST_POLL_LEAD_MS;
+      if (untilLastPoll > 0) delay = Math.min(delay, untilLastPoll);
       await sleep(delay, wait.signal);
     }
   } catch (error) {

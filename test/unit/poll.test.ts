@@ -87,6 +87,14 @@ describe("waitForTask", () => {
     expect(resumed.value?.status).toBe("completed");
   });
 
+  it("polls once more just before the deadline rather than sleeping through it", async () => {
+    const { gw, client, id } = setup({ durationMs: 30_000 });
+    const r = await outcome(client.waitForTask(id, { timeoutMs: 60_000, schedule: () => 100_000 }));
+    expect(r.value?.status).toBe("completed");
+    expect(r.at).toBe(59_000);
+    expect(gw.log).toHaveLength(2);
+  });
+
   it("aborts mid-sleep at once", async () => {
     const { gw, client, id } = setup({ durationMs: 300_000 });
     const controller = new AbortController();
