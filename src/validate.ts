@@ -63,13 +63,22 @@ function guarded(run: (issues: ValidationIssue[]) => void): ValidationResult {
     run(issues);
   } catch (error) {
     // Never throw at a caller: a bug here must not take down the app or the mock.
-    issues.push(issue("", "internal-error", `The validator failed: ${String((error as Error)?.message ?? error)}.`));
+    issues.push(issue("", "internal-error", `The validator failed: ${reason(error)}.`));
   }
   return { valid: !issues.some((i) => i.severity === "error"), issues };
 }
 
 /** A key as a JSON Pointer segment ("a/b" -> "a~1b"); the common plain key is returned as is. */
 const pointerKey = (key: string) => (/[~/]/.test(key) ? key.replace(/~/g, "~0").replace(/\//g, "~1") : key);
+
+/** An error's message; a thrown value may itself be hostile (a throwing getter or toString). */
+function reason(error: unknown): string {
+  try {
+    return String((error as Error)?.message ?? error);
+  } catch {
+    return "unknown error";
+  }
+}
 
 const issue = (path: string, rule: string, message: string): ValidationIssue => ({ path, rule, message, severity: "error" });
 
@@ -112,7 +121,7 @@ function plain(v: unknown, path: string, issues: ValidationIssue[], depth = 0): 
 }
 
 function unreadable(issues: ValidationIssue[], path: string, error: unknown) {
-  issues.push(issue(path, "unreadable", `${fieldName(path)} could not be read: ${String((error as Error)?.message ?? error)}.`));
+  issues.push(issue(path, "unreadable", `${fieldName(path)} could not be read: ${reason(error)}.`));
 }
 
 /**

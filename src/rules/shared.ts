@@ -56,6 +56,6 @@ export function fieldName(pointer: string): string {
 export function show(v: unknown): string {
   if (typeof v === "string") return v.length > 60 ? `${JSON.stringify(v.slice(0, 40))}... (${v.length} characters)` : JSON.stringify(v);
   if (Array.isArray(v)) return "an array";
-  if (v === null || typeof v !== "object") return String(v);
-  return "an object";
+  if (typeof v === "function") return "a function";
+  return v === null || typeof v !== "object" ? String(v) : "an object";
 }

@@ -257,6 +257,12 @@ describe("never throws", () => {
       throw new Error("trap");
     },
   });
+  const hostileError = Object.defineProperty({}, "prompt", {
+    enumerable: true,
+    get() {
+      throw { get message() { throw new Error("no"); }, toString() { throw new Error("no"); } };
+    },
+  });
   const revocable = Proxy.revocable({}, {});
   revocable.revoke();
   let deep: Record<string, unknown> = {};
@@ -282,6 +288,7 @@ describe("never throws", () => {
     ["a cyclic body", cyclic],
     ["a getter that throws", throwing],
     ["a proxy that throws on everything", hostile],
+    ["a getter that throws a value whose message throws", hostileError],
     ["a revoked proxy", revocable.proxy],
     ["a revoked proxy as a field", { model: "kirin_v3_i2v", image: revocable.proxy }],
     ["a 100000-deep body", { model: "kirin_v3_i2v", ...deep }],
