@@ -27,9 +27,15 @@ console.log("(c) browser bundle (esbuild, minified, gzip -9)");
 const whole = await gzippedBundle(`export * from "./src/index.ts";`);
 const fetchOnly = await gzippedBundle(`export { default } from "openapi-fetch";`);
 const validators = await gzippedBundle(`export * from "./generated/validators.js";`);
+const validation = await gzippedBundle(`export { validateRequest } from "./src/validate.ts"; export { inspectImage, imageToBase64 } from "./src/image.ts";`);
+const withoutClient = await gzippedBundle(
+  `export { validateRequest } from "./src/validate.ts"; export { inspectImage, imageToBase64 } from "./src/image.ts"; export { default } from "openapi-fetch";`,
+);
 const rows: [string, number, string][] = [
   ["kirin-api runtime (src/index.ts, openapi-fetch included)", whole.gzip, `${kB(whole.raw)} kB min`],
-  ["  of which the generated validators alone", validators.gzip, `${kB(validators.raw)} kB min`],
+  ["  generated validators alone", validators.gzip, `${kB(validators.raw)} kB min`],
+  ["  validateRequest + inspectImage (validators + src/rules)", validation.gzip, `${kB(validation.raw)} kB min`],
+  ["  client, polling, callbacks, errors (whole minus the above", whole.gzip - withoutClient.gzip, "and openapi-fetch, approx.)"],
   ["openapi-fetch alone", fetchOnly.gzip, `${kB(fetchOnly.raw)} kB min`],
   ["Replicate JS (FACTS.md)", 7200, ""],
   ["Runway Node (FACTS.md)", 10700, ""],
