@@ -6,18 +6,26 @@ import { copyFileSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { build } from "esbuild";
 
 rmSync("dist", { recursive: true, force: true });
-await build({
-  entryPoints: ["src/index.ts"],
-  outfile: "dist/index.js",
+const common = {
   bundle: true,
   format: "esm",
-  platform: "neutral", // the runtime must not lean on Node built-ins
   target: "es2022",
   external: ["openapi-fetch"],
   sourcemap: true,
   logLevel: "warning",
+};
+// The browser-safe entry point.
+await build({
+  ...common,
+  entryPoints: ["src/index.ts"],
+  outfile: "dist/index.js",
+  platform: "neutral", // the runtime must not lean on Node built-ins
 });
+// The Node-only adapter (`toNodeListener`), kept out of the entry point above.
+await build({ ...common, entryPoints: ["src/node.ts"], outfile: "dist/node.js", platform: "node" });
+
 execFileSync(process.execPath, ["node_modules/typescript/bin/tsc", "-p", "tsconfig.build.json"], { stdio: "inherit" });
 mkdirSync("dist/generated", { recursive: true });
 for (const file of ["schema.d.ts", "validators.d.ts"]) copyFileSync(`generated/${file}`, `dist/generated/${file}`);
 writeFileSync("dist/index.d.ts", 'export * from "./src/index.js";\n');
+writeFileSync("dist/node.d.ts", 'export * from "./src/node.js";\n');

@@ -131,11 +131,11 @@ export class KirinTimeoutError extends KirinError {
   override name = "KirinTimeoutError";
   readonly taskId: string;
   /** The last task seen, if any poll succeeded. */
-  readonly task: Task | undefined;
-  constructor(taskId: string, task: Task | undefined, timeoutMs: number) {
-    super(`Task ${taskId} not finished after ${Math.round(timeoutMs / 1000)} s (last status: ${task?.status ?? "unknown"})`);
+  readonly lastTask: Task | undefined;
+  constructor(taskId: string, lastTask: Task | undefined, timeoutMs: number) {
+    super(`Task ${taskId} not finished after ${Math.round(timeoutMs / 1000)} s (last status: ${lastTask?.status ?? "unknown"})`);
     this.taskId = taskId;
-    this.task = task;
+    this.lastTask = lastTask;
   }
 }
 

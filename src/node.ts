@@ -1,6 +1,8 @@
+/// <reference types="node" />
+// (The build type-checks src/ without Node's types, so that nothing else can use them unnoticed.)
 // Node-only: the one module of src/ that may use `node:` imports. It lets a Fetch API handler
 // (such as createCallbackHandler's) serve Node's `http.createServer`. Not exported from the
-// browser entry point; import it from "kirin-api/node" style paths or src/node.ts.
+// browser entry point: the build emits it as dist/node.js (`kirin-api/node`).
 import type { IncomingMessage, ServerResponse } from "node:http";
 
 export interface NodeListenerOptions {

@@ -85,7 +85,7 @@ describe("task errors", () => {
     const task: Task = { id: "t2", model: "m", status: "processing", progress: 0.4 };
     const e = new KirinTimeoutError("t2", task, 60_000);
     expect(e.taskId).toBe("t2");
-    expect(e.task).toBe(task);
+    expect(e.lastTask).toBe(task);
     expect(e.message).toContain("60 s");
   });
   it("KirinValidationError names the first error's path and counts the rest", () => {

@@ -81,7 +81,7 @@ describe("waitForTask", () => {
     const error = r.error as KirinTimeoutError;
     expect(error).toBeInstanceOf(KirinTimeoutError);
     expect(error.taskId).toBe(id);
-    expect(error.task?.status).toBe("processing");
+    expect(error.lastTask?.status).toBe("processing");
     expect(r.at).toBe(60_000);
     const resumed = await outcome(client.waitForTask(error.taskId));
     expect(resumed.value?.status).toBe("completed");
