@@ -30,7 +30,7 @@ export function rulesOf(model: Model): { id: string; description: string; severi
     if (!node || typeof node !== "object" || seen.has(node)) return;
     seen.add(node);
     const n = node as Json;
-    if (typeof n.$ref === "string") return walk(spec.components.schemas[n.$ref.split("/").pop()], seen);
+    if (typeof n.$ref === "string") return walk(spec.components.schemas[n.$ref.split("/").pop()!], seen);
     if (typeof n["x-kirin-rule"] === "string") {
       found.set(n["x-kirin-rule"], { id: n["x-kirin-rule"], description: n.description, severity: "error", where: "schema" });
     }
