@@ -186,7 +186,11 @@ export async function startMockServer(overrides: Partial<MockOptions> = {}): Pro
 
   const PAGES: Record<string, (req: IncomingMessage, res: ServerResponse) => void> = {
     "/": (_req, res) => void res.writeHead(302, { location: "/docs" }).end(),
-    "/docs": (_req, res) => sendFile(res, "docs/reference.html", "text/html; charset=utf-8"),
+    // Redoc always renders its "API docs by Redocly" logo from cdn.redoc.ly (no option turns it
+    // off); this keeps the page from reaching the internet, and Redoc hides the image on error.
+    "/docs": (_req, res) => sendFile(res, "docs/reference.html", "text/html; charset=utf-8", { "content-security-policy": "img-src 'self' data: blob:" }),
+    "/playground": (_req, res) => sendFile(res, "docs/playground/index.html", "text/html; charset=utf-8"),
+    "/playground/playground.js": (_req, res) => sendFile(res, "docs/playground/playground.js", "text/javascript; charset=utf-8"),
     "/openapi.json": (_req, res) => sendFile(res, "generated/openapi.json", "application/json"),
     "/media/sample.mp4": (req, res) => sendVideo(req, res),
   };
@@ -286,12 +290,12 @@ function sendJson(res: ServerResponse, status: number, body: unknown, headers: R
   res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text), ...headers }).end(text);
 }
 
-function sendFile(res: ServerResponse, path: string, type: string): void {
+function sendFile(res: ServerResponse, path: string, type: string, headers: Record<string, string> = {}): void {
   if (!existsSync(file(path))) {
     throw new HttpError(404, "not_found", `${path} is not built yet: run \`npm run docs\`.`);
   }
   const data = readFileSync(file(path));
-  res.writeHead(200, { "content-type": type, "content-length": data.length }).end(data);
+  res.writeHead(200, { "content-type": type, "content-length": data.length, ...headers }).end(data);
 }
 
 let video: Buffer | undefined;

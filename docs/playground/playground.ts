@@ -1,0 +1,497 @@
+// The playground: a form that builds a Kirin request, checks it with the library's own
+// validateRequest on every change, and runs it with the library's own client against the mock that
+// serves this page. No rule is re-implemented here: the page only places each issue next to the
+// field its JSON Pointer names.
+import {
+  createKirinClient,
+  imageToBase64,
+  inspectImage,
+  KirinApiError,
+  KirinConnectionError,
+  KirinTaskFailedError,
+  KirinValidationError,
+  taskCost,
+  validateRequest,
+  videoUrls,
+  type ImageInfo,
+  type KirinRequest,
+  type Task,
+  type ValidationIssue,
+  type ValidationResult,
+} from "../../src/index.js";
+
+/** The contract's mock scenarios, put in by build.mjs. */
+declare const KIRIN_MOCK_SCENARIOS: { header: string; list: { name: string; description: string }[] };
+
+type Body = Record<string, unknown>;
+type Field = HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement;
+
+const $ = <T extends Element = HTMLElement>(selector: string, root: ParentNode = document) => root.querySelector<T>(selector)!;
+
+function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attributes: Record<string, string> = {},
+  ...children: (Node | string)[]
+): HTMLElementTagNameMap[K] {
+  const element = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) element.setAttribute(name, value);
+  element.append(...children);
+  return element;
+}
+
+let lastId = 0;
+const newId = (prefix: string) => `${prefix}-${++lastId}`;
+
+const form = $<HTMLFormElement>("#request");
+const fields = {
+  prompt: $<HTMLTextAreaElement>("#prompt"),
+  negative: $<HTMLInputElement>("#negative"),
+  elements: $<HTMLInputElement>("#elements"),
+  multiShot: $<HTMLInputElement>("#multi-shot"),
+  aspect: $<HTMLSelectElement>("#aspect"),
+  duration: $<HTMLSelectElement>("#duration"),
+  mode: $<HTMLSelectElement>("#mode"),
+  sound: $<HTMLSelectElement>("#sound"),
+  apiKey: $<HTMLInputElement>("#api-key"),
+  scenario: $<HTMLSelectElement>("#scenario"),
+};
+const lists = { images: $<HTMLOListElement>("#image-list"), videos: $<HTMLOListElement>("#video-list"), shots: $<HTMLOListElement>("#shots") };
+const view = {
+  submit: $<HTMLButtonElement>("#submit"),
+  cancel: $<HTMLButtonElement>("#cancel"),
+  verdict: $("#verdict"),
+  status: $("#status"),
+  progress: $<HTMLProgressElement>("#progress"),
+  video: $<HTMLVideoElement>("#video"),
+  outcome: $("#outcome"),
+  log: $("#log"),
+  preview: $("#body-preview"),
+  shotSum: $("#shot-sum"),
+};
+
+// ---- Images: a file (sent as Base64) or a URL -----------------------------------------------------
+
+/** The Base64 of the file chosen in each picker; while one is set, the picker's URL box is off. */
+const uploads = new WeakMap<Element, string>();
+
+function imagePicker(host: HTMLElement, idPrefix: string, name: string): void {
+  host.setAttribute("role", "group");
+  const file = h("input", { type: "file", id: `${idPrefix}-file`, accept: "image/png,image/jpeg", "aria-label": `${name}: upload a PNG or JPEG` });
+  const url = h("input", { type: "url", id: `${idPrefix}-url`, placeholder: "https://…", autocomplete: "off", "aria-label": `${name}: image URL` });
+  const thumb = h("img", { alt: "" });
+  const about = h("span", { class: "hint" });
+  const remove = h("button", { type: "button", class: "link" }, "Remove");
+  const chosen = h("div", { class: "chosen" }, thumb, about, remove);
+  chosen.hidden = true;
+  host.append(file, h("span", { class: "or" }, "or"), url, chosen);
+
+  const clear = () => {
+    uploads.delete(host);
+    if (thumb.src) URL.revokeObjectURL(thumb.src);
+    thumb.removeAttribute("src");
+    chosen.hidden = true;
+    url.disabled = false;
+  };
+  file.addEventListener("change", async () => {
+    const chosenFile = file.files?.[0];
+    clear();
+    if (chosenFile) {
+      const base64 = await imageToBase64(chosenFile);
+      uploads.set(host, base64);
+      thumb.src = URL.createObjectURL(chosenFile);
+      about.textContent = `${chosenFile.name}: ${describeImage(inspectImage(base64))}`;
+      chosen.hidden = false;
+      url.value = "";
+      url.disabled = true;
+    }
+    check();
+  });
+  remove.addEventListener("click", () => {
+    file.value = "";
+    clear();
+    check();
+    file.focus();
+  });
+}
+
+const pickerValue = (host: Element): string | undefined =>
+  uploads.get(host) ?? ($<HTMLInputElement>("input[type=url]", host).value.trim() || undefined);
+
+function describeImage(info: ImageInfo): string {
+  if (info.kind === "invalid") return `not readable (${info.problem})`;
+  const size = info.bytes === undefined ? "" : `, ${(info.bytes / 1024).toFixed(info.bytes < 10_240 ? 1 : 0)} KB`;
+  const dimensions = info.width ? ` ${info.width} × ${info.height}` : "";
+  return `${(info.format ?? "unknown").toUpperCase()}${dimensions}${size}`;
+}
+
+// ---- Lists: omni images and videos, shots --------------------------------------------------------
+
+/** A labelled control inside a list item; `sub` is its key in the item, for issue paths. */
+function subField(sub: string, label: string, control: Field | HTMLElement): HTMLDivElement {
+  const id = control.id || (control.id = newId(sub));
+  return h("div", { class: "field", "data-sub": sub }, h("label", { for: id }, label), control);
+}
+
+function select(options: [value: string, text: string][]): HTMLSelectElement {
+  return h("select", {}, ...options.map(([value, text]) => h("option", { value }, text)));
+}
+
+function addItem(list: HTMLOListElement, ...content: HTMLElement[]): HTMLLIElement {
+  const remove = h("button", { type: "button", class: "link" }, "Remove");
+  const item = h("li", { class: "item" }, h("div", { class: "item-head" }, h("span", { class: "item-title" }), remove), ...content);
+  remove.addEventListener("click", () => {
+    item.remove();
+    renumber(list);
+    check();
+  });
+  list.append(item);
+  renumber(list);
+  return item;
+}
+
+/** Titles and issue paths follow an item's position, so they are set again after every change. */
+function renumber(list: HTMLOListElement): void {
+  const base = list.closest<HTMLElement>("[data-path]")!.dataset.path!;
+  [...list.children].forEach((item, i) => {
+    (item as HTMLElement).dataset.path = `${base}/${i}`;
+    $(".item-title", item).textContent = `${list.dataset.title} ${i + 1}`;
+    for (const field of item.querySelectorAll<HTMLElement>("[data-sub]")) field.dataset.path = `${base}/${i}/${field.dataset.sub}`;
+  });
+  $<HTMLButtonElement>("#add-shot").disabled = lists.shots.children.length >= 6;
+}
+
+function addImage(): void {
+  const picker = h("div", { class: "picker" });
+  const id = newId("image");
+  const item = addItem(
+    lists.images,
+    h("div", { class: "field", "data-sub": "image_url" }, picker),
+    subField("type", "Used as", select([["", "reference (no type)"], ["first_frame", "first_frame"], ["end_frame", "end_frame"]])),
+  );
+  imagePicker(picker, id, `${$(".item-title", item).textContent}`);
+}
+
+function addVideo(): void {
+  addItem(
+    lists.videos,
+    subField("video_url", "Video URL", h("input", { type: "url", placeholder: "https://…/clip.mp4", autocomplete: "off" })),
+    h(
+      "div",
+      { class: "row" },
+      subField("refer_type", "refer_type", select([["base", "base: edit this video"], ["feature", "feature: reference"]])),
+      subField("keep_original_sound", "keep_original_sound", select([["", "not set"], ["yes", "yes"], ["no", "no"]])),
+    ),
+  );
+}
+
+function addShot(seconds = "1"): void {
+  const duration = h("input", { type: "number", min: "1", max: "15", step: "1", value: seconds, inputmode: "numeric" });
+  addItem(
+    lists.shots,
+    h(
+      "div",
+      { class: "row" },
+      subField("prompt", "Prompt", h("input", { type: "text", autocomplete: "off", placeholder: "What happens in this shot" })),
+      subField("duration", "Seconds", duration),
+    ),
+  );
+}
+
+// ---- The request body, as a user of the library would write it -----------------------------------
+
+const model = () => $<HTMLInputElement>("input[name=model]:checked").value as KirinRequest["model"];
+const valueOf = (item: Element, sub: string) => $<Field>(`[data-sub=${sub}] :is(input, select)`, item).value;
+
+function readBody(): Body {
+  const body: Body = { model: model() };
+  const set = (key: string, value: unknown) => {
+    if (value !== undefined && value !== "") body[key] = value;
+  };
+  if (body.model === "kirin_v3_i2v") {
+    set("image", pickerValue($("[data-picker=image]")));
+    set("image_tail", pickerValue($("[data-picker=image_tail]")));
+  } else {
+    const images = [...lists.images.children].map((item) => {
+      const type = valueOf(item, "type");
+      return { image_url: pickerValue($(".picker", item)) ?? "", ...(type && { type }) };
+    });
+    const videos = [...lists.videos.children].map((item) => {
+      const keep = valueOf(item, "keep_original_sound");
+      return { video_url: valueOf(item, "video_url").trim(), refer_type: valueOf(item, "refer_type"), ...(keep && { keep_original_sound: keep }) };
+    });
+    if (images.length) body.image_list = images;
+    if (videos.length) body.video_list = videos;
+    set("aspect_ratio", fields.aspect.value);
+  }
+  // Numbers become ids; anything else goes as typed, so the validator can say what is wrong with it.
+  const ids = fields.elements.value.split(/[\s,]+/).filter(Boolean);
+  if (ids.length) body.element_list = ids.map((id) => ({ element_id: /^\d+$/.test(id) ? Number(id) : id }));
+  if (fields.multiShot.checked) {
+    body.multi_shot = true;
+    body.shot_type = "customize";
+    body.multi_prompt = [...lists.shots.children].map((item, i) => ({
+      index: i + 1,
+      prompt: valueOf(item, "prompt"),
+      duration: valueOf(item, "duration").trim(),
+    }));
+  } else set("prompt", fields.prompt.value);
+  set("negative_prompt", fields.negative.value);
+  set("duration", fields.duration.value);
+  set("mode", fields.mode.value);
+  set("sound", fields.sound.value);
+  return body;
+}
+
+// ---- Validation as you type -----------------------------------------------------------------------
+
+function check(): { body: Body; verdict: ValidationResult } {
+  const body = readBody();
+  const verdict = validateRequest(body);
+  showIssues(verdict.issues);
+  const errors = verdict.issues.filter((i) => i.severity === "error").length;
+  const warnings = verdict.issues.length - errors;
+  view.verdict.className = errors ? "bad" : "ok";
+  view.verdict.textContent = errors
+    ? `${plural(errors, "error")}${warnings ? `, ${plural(warnings, "warning")}` : ""}: fix ${errors === 1 ? "it" : "them"} to send`
+    : `Valid${warnings ? ` (${plural(warnings, "warning")})` : ""}: ready to send`;
+  // Base64 images are megabytes of noise in a preview; show their start and length.
+  view.preview.textContent = JSON.stringify(body, (_key, v) => (typeof v === "string" && v.length > 120 ? `${v.slice(0, 40)}… (${v.length} characters)` : v), 2);
+  const shots = [...lists.shots.children].reduce((sum, item) => sum + (Number(valueOf(item, "duration")) || 0), 0);
+  view.shotSum.textContent = `${shots} of ${fields.duration.value || "5"} s`;
+  return { body, verdict };
+}
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
+
+/** Puts each issue in the list of the visible field whose path is the longest prefix of the issue's. */
+function showIssues(issues: ValidationIssue[]): void {
+  for (const list of form.querySelectorAll(".issues")) list.replaceChildren();
+  for (const control of form.querySelectorAll("[aria-invalid]")) {
+    control.removeAttribute("aria-invalid");
+    control.removeAttribute("aria-describedby");
+  }
+  const targets = [...form.querySelectorAll<HTMLElement>("[data-path]")].filter((el) => !el.closest("[hidden]"));
+  const general = $("[data-path='']", form);
+  for (const issue of issues) {
+    const target = targets.reduce((best, el) => (covers(el, issue) && el.dataset.path!.length > best.dataset.path!.length ? el : best), general);
+    const list = issueList(target);
+    list.append(h("li", { class: `issue ${issue.severity}` }, h("code", {}, issue.rule), issue.message));
+    const control = target.querySelector<HTMLElement>(":scope > :is(input, select, textarea), :scope > .picker > input[type=url]");
+    if (control && issue.severity === "error") {
+      control.setAttribute("aria-invalid", "true");
+      control.setAttribute("aria-describedby", list.id);
+    }
+  }
+}
+
+const covers = (el: HTMLElement, issue: ValidationIssue) => {
+  const path = el.dataset.path!;
+  return issue.path === path || issue.path.startsWith(`${path}/`);
+};
+
+function issueList(field: HTMLElement): HTMLUListElement {
+  let list = field.querySelector<HTMLUListElement>(":scope > .issues");
+  if (!list) field.append((list = h("ul", { class: "issues" })));
+  list.id ||= newId("issues");
+  return list;
+}
+
+// ---- Sending and following the task --------------------------------------------------------------
+
+let running: AbortController | undefined;
+
+async function send(): Promise<void> {
+  const { body, verdict } = check();
+  if (!verdict.valid) {
+    view.verdict.textContent = `Not sent: ${view.verdict.textContent}. The messages are next to the fields.`;
+    form.querySelector<HTMLElement>("[aria-invalid=true]")?.focus();
+    return;
+  }
+  const controller = (running = new AbortController());
+  const { signal } = controller;
+  setRunning(true);
+  view.outcome.hidden = true;
+  view.video.hidden = true;
+  view.video.removeAttribute("src");
+  view.progress.value = 0;
+  view.log.replaceChildren();
+  const scenario = fields.scenario.value;
+  try {
+    const client = createKirinClient({
+      apiKey: fields.apiKey.value,
+      baseUrl: location.origin,
+      fetch: (request) => logged(request, scenario),
+    });
+    setStatus("Creating the task…");
+    const created = await client.createTask(body as KirinRequest, { signal });
+    showTask(created);
+    const task = await client.waitForTask(created.id, { signal, onProgress: showTask });
+    completed(task);
+  } catch (error) {
+    failed(error, signal);
+  } finally {
+    if (running === controller) setRunning(false);
+  }
+}
+
+/** The injected fetch: adds the scenario header and logs each request with its answer. */
+async function logged(request: Request, scenario: string): Promise<Response> {
+  const headers = new Headers(request.headers);
+  if (scenario) headers.set(KIRIN_MOCK_SCENARIOS.header, scenario);
+  const outgoing = new Request(request, { headers });
+  // `/model/v1/generation/task/task_0123456789abcdef` reads as `GET …/task/…89abcdef`.
+  const path = new URL(outgoing.url).pathname.replace(/^\/model\/v1\/generation/, "…").replace(/[^/]{13,}$/, (id) => `…${id.slice(-8)}`);
+  const what = `${outgoing.method} ${path}`;
+  const line = h("li", {}, `${what} …`);
+  view.log.append(line);
+  const started = performance.now();
+  const took = () => `${Math.round(performance.now() - started)} ms`;
+  try {
+    const response = await fetch(outgoing);
+    line.textContent = `${what} → ${response.status} (${took()})`;
+    if (!response.ok) line.className = "bad";
+    else {
+      const task = (await response.clone().json().catch(() => undefined)) as Partial<Task> | undefined;
+      if (task?.status) line.textContent += ` ${task.status}${typeof task.progress === "number" ? ` ${Math.round(task.progress * 100)}%` : ""}`;
+    }
+    return response;
+  } catch (error) {
+    line.textContent = `${what} → no answer (${took()})`;
+    line.className = "bad";
+    throw error;
+  } finally {
+    view.log.scrollTop = view.log.scrollHeight; // the log's own scroll, never the page's
+  }
+}
+
+function showTask(task: Task): void {
+  const progress = task.status === "completed" ? 1 : (task.progress ?? 0);
+  view.progress.value = progress;
+  view.progress.setAttribute("aria-valuetext", `${Math.round(progress * 100)}%`);
+  setStatus(`Task ${task.id}: ${task.status}${task.status === "processing" ? ` ${Math.round(progress * 100)}%` : ""}`);
+}
+
+function completed(task: Task): void {
+  showTask(task);
+  const [url] = videoUrls(task);
+  const content = task.output?.[0]?.content?.[0];
+  if (url) {
+    view.video.src = url;
+    view.video.hidden = false;
+  }
+  const cost = taskCost(task);
+  showOutcome("ok", "Completed", [
+    ["task id", task.id],
+    ["video", url ?? "none in the output"],
+    ["duration", content?.duration === undefined ? "" : `${content.duration} s`],
+    ["cost", cost === undefined ? "" : `${cost} USD`],
+  ]);
+}
+
+function failed(error: unknown, signal: AbortSignal): void {
+  if (signal.aborted) {
+    setStatus("Cancelled. The task, if it was created, may still run on the server.");
+  } else if (error instanceof KirinTaskFailedError) {
+    setStatus(`Task ${error.taskId}: failed`);
+    showOutcome("error", "The task failed", [
+      ["code", error.code],
+      ["message", error.errorMessage],
+      ["retryable", error.retryable ? "yes: a transient error, creating the task again may succeed" : "no: sending the same request again will fail again"],
+      ["task id", error.taskId],
+    ]);
+  } else if (error instanceof KirinValidationError) {
+    showIssues(error.issues);
+    setStatus("Not sent: the client's validation found errors.");
+  } else if (error instanceof KirinApiError) {
+    const body = error.body as { error?: { message?: string } } | undefined;
+    setStatus(`The API answered ${error.status} ${error.code}`);
+    showOutcome("error", `HTTP ${error.status} ${error.code}`, [
+      ["message", body?.error?.message ?? error.message],
+      ["retried", `${view.log.children.length - 1} time(s); the client retries 408, 429 and 5xx answers, waiting Retry-After`],
+      ["request id", error.requestId ?? ""],
+      ...error.issues.map((i): [string, string] => [i.rule, `${i.path}: ${i.message}`]),
+    ]);
+  } else if (error instanceof KirinConnectionError) {
+    setStatus("No answer from the mock");
+    showOutcome("error", "Connection failed", [["message", error.message]]);
+  } else {
+    setStatus("Something went wrong");
+    showOutcome("error", error instanceof Error ? error.name : "Error", [["message", error instanceof Error ? error.message : String(error)]]);
+  }
+}
+
+function showOutcome(kind: "ok" | "error", title: string, rows: [string, string][]): void {
+  const list = h("dl", {});
+  for (const [name, value] of rows) if (value) list.append(h("dt", {}, name), h("dd", {}, value));
+  view.outcome.className = `outcome ${kind}`;
+  view.outcome.setAttribute("role", kind === "error" ? "alert" : "status");
+  view.outcome.replaceChildren(h("strong", {}, title), list);
+  view.outcome.hidden = false;
+}
+
+const setStatus = (text: string) => void (view.status.textContent = text);
+
+function setRunning(on: boolean): void {
+  view.submit.disabled = on;
+  view.cancel.disabled = !on;
+  if (!on) running = undefined;
+}
+
+// ---- Wiring ---------------------------------------------------------------------------------------
+
+function showModel(): void {
+  for (const el of document.querySelectorAll<HTMLElement>("[data-model]")) el.hidden = el.dataset.model !== model();
+  $("#mode-default").textContent = `default (${model() === "kirin_v3_i2v" ? "std" : "pro"})`;
+}
+
+function showShots(): void {
+  const multi = fields.multiShot.checked;
+  $("#single-shot").hidden = multi;
+  $("#shots-field").hidden = !multi;
+  if (multi && lists.shots.children.length === 0) {
+    // Two shots that already add up to the total, so turning multi-shot on starts valid.
+    const total = Number(fields.duration.value || "5");
+    addShot(String(Math.floor(total / 2)));
+    addShot(String(total - Math.floor(total / 2)));
+  }
+}
+
+lists.images.dataset.title = "Image";
+lists.videos.dataset.title = "Video";
+lists.shots.dataset.title = "Shot";
+imagePicker($("[data-picker=image]"), "image", "Start frame");
+imagePicker($("[data-picker=image_tail]"), "image_tail", "End frame");
+for (let s = 3; s <= 15; s++) fields.duration.append(h("option", {}, String(s)));
+$("#scenario-header").textContent = KIRIN_MOCK_SCENARIOS.header;
+for (const { name, description } of KIRIN_MOCK_SCENARIOS.list) {
+  fields.scenario.append(h("option", { value: name }, name));
+}
+const describeScenario = () => {
+  const chosen = KIRIN_MOCK_SCENARIOS.list.find((s) => s.name === fields.scenario.value);
+  $("#scenario-about").textContent = chosen ? `${chosen.description[0]!.toUpperCase()}${chosen.description.slice(1)}` : "The task runs and completes.";
+};
+fields.scenario.addEventListener("change", describeScenario);
+describeScenario();
+fields.prompt.value = "A red fox trots across a snowy meadow at dawn, the camera tracking slowly beside it.";
+
+$("#add-image").addEventListener("click", () => (addImage(), check()));
+$("#add-video").addEventListener("click", () => (addVideo(), check()));
+$("#add-shot").addEventListener("click", () => (addShot(), check()));
+form.addEventListener("input", (event) => {
+  if ((event.target as Element).matches("input[type=file]")) return; // read asynchronously, then checked
+  check();
+});
+form.addEventListener("change", (event) => {
+  const target = event.target as Element;
+  if (target.matches("input[name=model]")) showModel();
+  if (target === fields.multiShot) showShots();
+  if (!target.matches("input[type=file]")) check();
+});
+form.addEventListener("submit", (event) => {
+  event.preventDefault();
+  void send();
+});
+view.cancel.addEventListener("click", () => running?.abort());
+view.video.addEventListener("error", () => setStatus("The browser could not play the video."));
+showModel();
+check();
