@@ -1,0 +1,174 @@
+// The docs and the playground in a real browser: Debian's chromium, driven by playwright-core,
+// against the mock on a free loopback port. Every request the browser makes goes through a route
+// that lets 127.0.0.1 through and aborts (and records) anything else, so the pages are proven to
+// work offline. Screenshots land in a fresh folder under the OS temp dir.
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type Browser, type BrowserContext, type Page, chromium } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildPlayground } from "../../docs/playground/build.mjs";
+import { type MockServer, startMockServer } from "../../mock/server.js";
+import { png } from "../unit/image-fixtures.js";
+
+const CHROMIUM = "/usr/bin/chromium";
+// Outside CI a machine without Debian's chromium skips; CI installs it (.ci/run), so there the
+// test always runs and a missing browser is a failure.
+const skip = !existsSync(CHROMIUM) && !process.env.CI;
+// What works on a closed network: no background traffic that the machine would refuse.
+const FLAGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+const API = "/model/v1/generation";
+
+let mock: MockServer;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+let shots = "";
+/** Every request that reached the route: method, URL and body. */
+const sent: { method: string; url: URL; body: string | null }[] = [];
+/** Requests to any host other than 127.0.0.1, aborted. */
+const blocked: string[] = [];
+const pageErrors: string[] = [];
+const creates = () => sent.filter((r) => r.method === "POST" && r.url.pathname === API);
+
+async function screenshot(name: string): Promise<void> {
+  await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
+}
+
+describe.skipIf(skip)(skip ? `playground (skipped: no ${CHROMIUM}; CI installs it)` : "docs and playground in Chromium", () => {
+  beforeAll(async () => {
+    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: .ci/run installs Debian's chromium before the tests`);
+    await buildPlayground(); // what `npm start` serves, from the src/ under test
+    const reference = "docs/reference.html";
+    if (!existsSync(reference) || statSync(reference).mtimeMs < statSync("generated/openapi.json").mtimeMs) {
+      execFileSync("npm", ["run", "-s", "docs"], { stdio: "ignore" });
+    }
+    mock = await startMockServer({ port: 0, taskSeconds: 2, log: () => {} });
+    shots = mkdtempSync(join(tmpdir(), "kirin-playground-"));
+    // playwright-core gives each launch a new empty profile directory.
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+    context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    await context.route("**/*", (route) => {
+      const request = route.request();
+      const url = new URL(request.url());
+      if (url.hostname !== "127.0.0.1") {
+        blocked.push(request.url());
+        return route.abort("blockedbyclient");
+      }
+      sent.push({ method: request.method(), url, body: request.postData() });
+      return route.continue();
+    });
+    page = await context.newPage();
+    page.on("pageerror", (error) => pageErrors.push(error.message));
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await mock?.close();
+    if (shots) console.log(`playground screenshots: ${shots}`);
+  });
+
+  it("the guard records and stops a request to another host", async () => {
+    await page.goto(`${mock.url}/playground`);
+    const outcome = await page.evaluate(() => fetch("http://example.com/track.gif").then(() => "reached", () => "stopped"));
+    expect(outcome).toBe("stopped");
+    expect(blocked).toEqual(["http://example.com/track.gif"]);
+    blocked.length = 0;
+  });
+
+  it("/docs shows the reference", async () => {
+    await page.goto(`${mock.url}/docs`);
+    await page.getByText("kirin_v3_omni_video", { exact: false }).first().waitFor();
+    expect(await page.title()).toContain("Kirin V3 API reference");
+    await screenshot("1-docs");
+  });
+
+  it("a valid i2v request with an uploaded PNG completes and its video loads", async () => {
+    await page.goto(`${mock.url}/playground`);
+    // With the prefilled prompt, the one thing missing is an image: shown before anything is sent.
+    await expect.poll(() => page.locator('[data-path="/image"] .issue').textContent()).toContain("image-or-image-tail");
+    await page.setInputFiles("#image-file", { name: "fox.png", mimeType: "image/png", buffer: Buffer.from(png(640, 360)) });
+    await expect.poll(() => page.textContent("#verdict")).toContain("ready to send");
+    expect(await page.textContent('[data-path="/image"]')).toContain("PNG 640 × 360");
+    await page.getByLabel("Duration (s)").selectOption("6");
+    await page.getByRole("button", { name: "Create task" }).click();
+
+    await expect.poll(() => page.textContent("#status"), { timeout: 20_000 }).toMatch(/: completed$/);
+    const video = await page.waitForFunction(() => {
+      const v = document.querySelector("video");
+      return v && v.readyState >= 1 && v.duration > 0 ? { readyState: v.readyState, duration: v.duration, src: v.currentSrc } : undefined;
+    }, undefined, { timeout: 10_000 });
+    const metadata = await video.jsonValue();
+    expect(metadata!.duration).toBeGreaterThan(0);
+    expect(metadata!.src).toMatch(new RegExp(`^${mock.url}/media/sample\\.mp4\\b`));
+    expect(await page.evaluate(() => (document.querySelector("progress") as HTMLProgressElement).value)).toBe(1);
+    expect(await page.textContent("#outcome")).toMatch(/cost0\.4200 USD/); // 6 s of std at 0.07 USD/s
+
+    // One create, carrying the file as raw Base64 (PNG signature, no data: prefix), then polls.
+    expect(creates()).toHaveLength(1);
+    const wire = JSON.parse(creates()[0]!.body!);
+    expect(wire.model).toBe("kirin_v3_i2v");
+    expect(wire.input[0].params).toMatchObject({ duration: "6", image: expect.stringMatching(/^iVBORw0KGgo/) });
+    expect(sent.filter((r) => r.method === "GET" && r.url.pathname.startsWith(`${API}/task/`)).length).toBeGreaterThan(0);
+    await screenshot("2-completed");
+  });
+
+  it("a broken rule shows next to its field and nothing is sent", async () => {
+    const before = creates().length;
+    await page.getByLabel("Multi-shot").check();
+    // Turning multi-shot on starts with two shots that add up to the total (3 + 3); make it 4 + 3.
+    const shotsField = page.locator('[data-path="/multi_prompt"]');
+    await shotsField.getByLabel("Prompt").nth(0).fill("The fox stops and looks up.");
+    await shotsField.getByLabel("Prompt").nth(1).fill("Close-up of the fox's eyes.");
+    await shotsField.getByLabel("Seconds").nth(0).fill("4");
+    const issue = page.locator('[data-path="/multi_prompt/1/duration"] .issue');
+    await expect.poll(() => issue.textContent()).toContain("shot-durations-sum");
+    expect(await shotsField.getByLabel("Seconds").nth(1).getAttribute("aria-invalid")).toBe("true");
+
+    await page.getByRole("button", { name: "Create task" }).click();
+    await expect.poll(() => page.textContent("#verdict")).toContain("Not sent");
+    expect(creates()).toHaveLength(before);
+    await screenshot("3-invalid");
+
+    await shotsField.getByLabel("Seconds").nth(0).fill("3");
+    await expect.poll(() => issue.count()).toBe(0);
+  });
+
+  it("a failure scenario shows the failed task's code, message and that it is retryable", async () => {
+    await page.getByLabel("Multi-shot").uncheck();
+    await page.getByLabel("Mock scenario").selectOption("fail-006001094");
+    await page.getByRole("button", { name: "Create task" }).click();
+    const outcome = page.locator("#outcome");
+    await expect.poll(() => outcome.textContent(), { timeout: 20_000 }).toContain("The task failed");
+    expect(await outcome.textContent()).toMatch(/code006001094messageTask resource insufficientretryableyes/);
+    expect(await page.textContent("#status")).toMatch(/: failed$/);
+    expect(creates().at(-1)!.url.pathname).toBe(API);
+    await screenshot("4-failed");
+  });
+
+  it("an API error (429 after the client's retries) is shown with its status and code", async () => {
+    const before = creates().length;
+    await page.getByLabel("Mock scenario").selectOption("rate-limit");
+    await page.getByRole("button", { name: "Create task" }).click();
+    const outcome = page.locator("#outcome");
+    await expect.poll(() => outcome.textContent(), { timeout: 20_000 }).toContain("HTTP 429 rate_limited");
+    expect(creates().length - before).toBe(3); // the first try and the client's 2 retries
+    await screenshot("5-rate-limited");
+  });
+
+  it("no request left 127.0.0.1 and the page threw nothing", () => {
+    expect(blocked).toEqual([]);
+    expect(pageErrors).toEqual([]);
+    expect(sent.length).toBeGreaterThan(5);
+  });
+});
