@@ -8,7 +8,8 @@ import { DEFAULTS, startMockServer } from "./server.js";
 const HELP = `Usage: npm start -- [options]
 
 Serves a stateful mock of the Kirin V3 API, built on the contract in openapi/, with the reference
-docs at /docs. Tasks walk pending -> processing -> completed with a playable MP4.
+docs at /docs and a playground at /playground. Tasks walk pending -> processing -> completed
+with a playable MP4.
 
 Options (environment variable in brackets):
   --host HOST            address to listen on [KIRIN_MOCK_HOST] (default ${DEFAULTS.host})
@@ -67,6 +68,7 @@ console.log(`Kirin mock API on ${mock.url}
   POST ${mock.url}/model/v1/generation        create a task (any non-empty bearer token)
   GET  ${mock.url}/model/v1/generation/task/ID poll it by id or external_task_id
   docs ${mock.url}/docs
+  playground ${mock.url}/playground (fill a request, watch it validate, run it, play the video)
 Scenarios: ${SCENARIOS.map((s) => s.name).join(", ")} (see --help). Ctrl-C stops.`);
 
 for (const signal of ["SIGINT", "SIGTERM"] as const) {

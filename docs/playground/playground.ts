@@ -257,7 +257,7 @@ function check(): { body: Body; verdict: ValidationResult } {
   // Base64 images are megabytes of noise in a preview; show their start and length.
   view.preview.textContent = JSON.stringify(body, (_key, v) => (typeof v === "string" && v.length > 120 ? `${v.slice(0, 40)}… (${v.length} characters)` : v), 2);
   const shots = [...lists.shots.children].reduce((sum, item) => sum + (Number(valueOf(item, "duration")) || 0), 0);
-  view.shotSum.textContent = `${shots} of ${fields.duration.value || "5"} s`;
+  view.shotSum.textContent = `${shots} s of ${fields.duration.value || "5"} s`;
   return { body, verdict };
 }
 
@@ -339,8 +339,8 @@ async function logged(request: Request, scenario: string): Promise<Response> {
   const headers = new Headers(request.headers);
   if (scenario) headers.set(KIRIN_MOCK_SCENARIOS.header, scenario);
   const outgoing = new Request(request, { headers });
-  // `/model/v1/generation/task/task_0123456789abcdef` reads as `GET …/task/…89abcdef`.
-  const path = new URL(outgoing.url).pathname.replace(/^\/model\/v1\/generation/, "…").replace(/[^/]{13,}$/, (id) => `…${id.slice(-8)}`);
+  // `/model/v1/generation/task/task_0123456789abcdef` reads as `/generation/task/…89abcdef`.
+  const path = new URL(outgoing.url).pathname.replace(/^\/model\/v1/, "").replace(/[^/]{13,}$/, (id) => `…${id.slice(-8)}`);
   const what = `${outgoing.method} ${path}`;
   const line = h("li", {}, `${what} …`);
   view.log.append(line);

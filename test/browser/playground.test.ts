@@ -42,6 +42,7 @@ const pageErrors: string[] = [];
 const creates = () => sent.filter((r) => r.method === "POST" && r.url.pathname === API);
 
 async function screenshot(name: string): Promise<void> {
+  await page.evaluate(() => window.scrollTo(0, 0)); // the task panel is sticky: show it where it starts
   await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
 }
 
@@ -97,6 +98,7 @@ describe.skipIf(skip)(skip ? `playground (skipped: no ${CHROMIUM}; CI installs i
     await page.goto(`${mock.url}/playground`);
     // With the prefilled prompt, the one thing missing is an image: shown before anything is sent.
     await expect.poll(() => page.locator('[data-path="/image"] .issue').textContent()).toContain("image-or-image-tail");
+    await screenshot("2-playground-empty");
     await page.setInputFiles("#image-file", { name: "fox.png", mimeType: "image/png", buffer: Buffer.from(png(640, 360)) });
     await expect.poll(() => page.textContent("#verdict")).toContain("ready to send");
     expect(await page.textContent('[data-path="/image"]')).toContain("PNG 640 × 360");
@@ -120,7 +122,7 @@ describe.skipIf(skip)(skip ? `playground (skipped: no ${CHROMIUM}; CI installs i
     expect(wire.model).toBe("kirin_v3_i2v");
     expect(wire.input[0].params).toMatchObject({ duration: "6", image: expect.stringMatching(/^iVBORw0KGgo/) });
     expect(sent.filter((r) => r.method === "GET" && r.url.pathname.startsWith(`${API}/task/`)).length).toBeGreaterThan(0);
-    await screenshot("2-completed");
+    await screenshot("3-completed");
   });
 
   it("a broken rule shows next to its field and nothing is sent", async () => {
@@ -138,7 +140,7 @@ describe.skipIf(skip)(skip ? `playground (skipped: no ${CHROMIUM}; CI installs i
     await page.getByRole("button", { name: "Create task" }).click();
     await expect.poll(() => page.textContent("#verdict")).toContain("Not sent");
     expect(creates()).toHaveLength(before);
-    await screenshot("3-invalid");
+    await screenshot("4-invalid");
 
     await shotsField.getByLabel("Seconds").nth(0).fill("3");
     await expect.poll(() => issue.count()).toBe(0);
@@ -153,7 +155,7 @@ describe.skipIf(skip)(skip ? `playground (skipped: no ${CHROMIUM}; CI installs i
     expect(await outcome.textContent()).toMatch(/code006001094messageTask resource insufficientretryableyes/);
     expect(await page.textContent("#status")).toMatch(/: failed$/);
     expect(creates().at(-1)!.url.pathname).toBe(API);
-    await screenshot("4-failed");
+    await screenshot("5-failed");
   });
 
   it("an API error (429 after the client's retries) is shown with its status and code", async () => {
@@ -163,7 +165,26 @@ describe.skipIf(skip)(skip ? `playground (skipped: no ${CHROMIUM}; CI installs i
     const outcome = page.locator("#outcome");
     await expect.poll(() => outcome.textContent(), { timeout: 20_000 }).toContain("HTTP 429 rate_limited");
     expect(creates().length - before).toBe(3); // the first try and the client's 2 retries
-    await screenshot("5-rate-limited");
+    await screenshot("6-rate-limited");
+  });
+
+  it("omni lists and fields get their own issues", async () => {
+    await page.getByLabel("Mock scenario").selectOption("");
+    await page.getByLabel("kirin_v3_omni_video").check();
+    await page.getByRole("button", { name: "Add image" }).click();
+    await page.getByRole("button", { name: "Add video" }).click();
+    await page.getByLabel("Video URL").fill("https://cdn.example.com/clip.mp4");
+    await page.getByLabel("Sound", { exact: true }).selectOption("on");
+    await page.getByLabel("Element ids").fill("829301, fox");
+    const issueAt = (path: string) => page.locator(`[data-path="${path}"] > .issues`).textContent();
+    await expect.poll(() => issueAt("/image_list/0/image_url")).toContain("min-length");
+    expect(await issueAt("/sound")).toContain("reference-video-sound-off");
+    expect(await issueAt("/element_list")).toContain('`element_list[1].element_id` is "fox"');
+    // The image row's picker takes a file like the i2v one: its issue goes away.
+    await page.locator('[data-path="/image_list/0"] input[type=file]').setInputFiles({ name: "scene.png", mimeType: "image/png", buffer: Buffer.from(png(400, 400)) });
+    await expect.poll(() => page.locator('[data-path="/image_list/0/image_url"] .issue').count()).toBe(0);
+    expect(await page.locator("[data-model=kirin_v3_i2v]").isHidden()).toBe(true);
+    await screenshot("7-omni");
   });
 
   it("no request left 127.0.0.1 and the page threw nothing", () => {
