@@ -138,7 +138,7 @@ function select(options: [value: string, text: string][]): HTMLSelectElement {
 
 function addItem(list: HTMLOListElement, ...content: HTMLElement[]): HTMLLIElement {
   const remove = h("button", { type: "button", class: "link" }, "Remove");
-  const item = h("li", { class: "item" }, h("div", { class: "item-head" }, h("span", { class: "item-title" }), remove), ...content);
+  const item = h("li", { class: "item" }, h("div", { class: "item-head" }, h("span", { class: "item-title", id: newId("title") }), remove), ...content);
   remove.addEventListener("click", () => {
     item.remove();
     renumber(list);
@@ -168,7 +168,9 @@ function addImage(): void {
     h("div", { class: "field", "data-sub": "image_url" }, picker),
     subField("type", "Used as", select([["", "reference (no type)"], ["first_frame", "first_frame"], ["end_frame", "end_frame"]])),
   );
-  imagePicker(picker, id, `${$(".item-title", item).textContent}`);
+  // Labelled by the item's title, which follows the item's position.
+  picker.setAttribute("aria-labelledby", $(".item-title", item).id);
+  imagePicker(picker, id, "Image");
 }
 
 function addVideo(): void {
@@ -254,11 +256,27 @@ function check(): { body: Body; verdict: ValidationResult } {
   view.verdict.textContent = errors
     ? `${plural(errors, "error")}${warnings ? `, ${plural(warnings, "warning")}` : ""}: fix ${errors === 1 ? "it" : "them"} to send`
     : `Valid${warnings ? ` (${plural(warnings, "warning")})` : ""}: ready to send`;
-  // Base64 images are megabytes of noise in a preview; show their start and length.
-  view.preview.textContent = JSON.stringify(body, (_key, v) => (typeof v === "string" && v.length > 120 ? `${v.slice(0, 40)}… (${v.length} characters)` : v), 2);
+  view.preview.textContent = codeFor(body);
   const shots = [...lists.shots.children].reduce((sum, item) => sum + (Number(valueOf(item, "duration")) || 0), 0);
   view.shotSum.textContent = `${shots} s of ${fields.duration.value || "5"} s`;
   return { body, verdict };
+}
+
+/** The code that sends this request with the library, for a reader to copy. */
+function codeFor(body: Body): string {
+  let shortened = false;
+  // Base64 images are megabytes of noise in a preview; show their start and length.
+  const json = JSON.stringify(body, (_key, v) => {
+    if (typeof v !== "string" || v.length <= 120) return v;
+    shortened = true;
+    return `${v.slice(0, 40)}… (${v.length} characters)`;
+  }, 2);
+  return `import { createKirinClient } from "kirin-api";
+
+const client = createKirinClient({ apiKey: ${JSON.stringify(fields.apiKey.value)}, baseUrl: ${JSON.stringify(location.origin)} });
+${shortened ? "// Base64 shortened here: put the whole string back, e.g. from imageToBase64(file).\n" : ""}const task = await client.generate(${json}, {
+  onProgress: (task) => console.log(task.status, task.progress),
+});`;
 }
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
@@ -275,7 +293,7 @@ function showIssues(issues: ValidationIssue[]): void {
   for (const issue of issues) {
     const target = targets.reduce((best, el) => (covers(el, issue) && el.dataset.path!.length > best.dataset.path!.length ? el : best), general);
     const list = issueList(target);
-    list.append(h("li", { class: `issue ${issue.severity}` }, h("code", {}, issue.rule), issue.message));
+    list.append(h("li", { class: `issue ${issue.severity}` }, h("code", { class: "rule" }, issue.rule), ...withCode(issue.message)));
     const control = target.querySelector<HTMLElement>(":scope > :is(input, select, textarea), :scope > .picker > input[type=url]");
     if (control && issue.severity === "error") {
       control.setAttribute("aria-invalid", "true");
@@ -283,6 +301,9 @@ function showIssues(issues: ValidationIssue[]): void {
     }
   }
 }
+
+/** Messages quote field names in `backticks`, as Markdown would: show those as code. */
+const withCode = (message: string) => message.split("`").map((part, i) => (i % 2 ? h("code", {}, part) : part));
 
 const covers = (el: HTMLElement, issue: ValidationIssue) => {
   const path = el.dataset.path!;
@@ -348,12 +369,14 @@ async function logged(request: Request, scenario: string): Promise<Response> {
   const took = () => `${Math.round(performance.now() - started)} ms`;
   try {
     const response = await fetch(outgoing);
-    line.textContent = `${what} → ${response.status} (${took()})`;
+    const time = took();
+    let about = "";
     if (!response.ok) line.className = "bad";
     else {
       const task = (await response.clone().json().catch(() => undefined)) as Partial<Task> | undefined;
-      if (task?.status) line.textContent += ` ${task.status}${typeof task.progress === "number" ? ` ${Math.round(task.progress * 100)}%` : ""}`;
+      if (task?.status) about = ` ${task.status}${typeof task.progress === "number" ? ` ${Math.round(task.progress * 100)}%` : ""}`;
     }
+    line.textContent = `${what} → ${response.status}${about} (${time})`;
     return response;
   } catch (error) {
     line.textContent = `${what} → no answer (${took()})`;

@@ -168,6 +168,18 @@ describe.skipIf(skip)(skip ? `playground (skipped: no ${CHROMIUM}; CI installs i
     await screenshot("6-rate-limited");
   });
 
+  it("Cancel stops following a running task: no poll goes out after it", async () => {
+    await page.getByLabel("Mock scenario").selectOption("slow");
+    await page.getByRole("button", { name: "Create task" }).click();
+    await expect.poll(() => page.textContent("#status")).toMatch(/^Task task_\w+: (pending|processing)/);
+    await page.getByRole("button", { name: "Cancel" }).click();
+    await expect.poll(() => page.textContent("#status")).toContain("Cancelled");
+    const polls = sent.length;
+    await page.waitForTimeout(1_500);
+    expect(sent.length).toBe(polls);
+    expect(await page.getByRole("button", { name: "Create task" }).isEnabled()).toBe(true);
+  });
+
   it("omni lists and fields get their own issues", async () => {
     await page.getByLabel("Mock scenario").selectOption("");
     await page.getByLabel("kirin_v3_omni_video").check();
@@ -179,7 +191,9 @@ describe.skipIf(skip)(skip ? `playground (skipped: no ${CHROMIUM}; CI installs i
     const issueAt = (path: string) => page.locator(`[data-path="${path}"] > .issues`).textContent();
     await expect.poll(() => issueAt("/image_list/0/image_url")).toContain("min-length");
     expect(await issueAt("/sound")).toContain("reference-video-sound-off");
-    expect(await issueAt("/element_list")).toContain('`element_list[1].element_id` is "fox"');
+    expect(await issueAt("/element_list")).toContain('element_list[1].element_id is "fox"; expected an integer');
+    // The message's `quoted` field names are shown as code.
+    expect(await page.locator('[data-path="/element_list"] .issue code:not(.rule)').first().textContent()).toBe("element_list[1].element_id");
     // The image row's picker takes a file like the i2v one: its issue goes away.
     await page.locator('[data-path="/image_list/0"] input[type=file]').setInputFiles({ name: "scene.png", mimeType: "image/png", buffer: Buffer.from(png(400, 400)) });
     await expect.poll(() => page.locator('[data-path="/image_list/0/image_url"] .issue').count()).toBe(0);
