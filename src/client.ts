@@ -33,7 +33,6 @@ import { validateRequest } from "./validate.js";
 /** From the contract's `servers` (production gateway). */
 export const DEFAULT_BASE_URL = "https://cloud.vtrix.ai";
 const DEFAULT_RETRIES = 2;
-const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
 
 export interface KirinClientOptions {
   apiKey: string;
@@ -44,7 +43,13 @@ export interface KirinClientOptions {
   retries?: number;
   /** Run validateRequest before each create (default true). */
   validate?: boolean;
-  /** Per-attempt timeout in ms (default 60 s). A create that times out has an unknown outcome. */
+  /**
+   * Per-attempt timeout in ms. Default: none of its own - the platform's (Node's fetch gives up
+   * after 300 s without headers) and the call's `signal` bound an attempt. It is opt-in because in
+   * Node a timer plus an abort signal on every request costs about 15% of a loopback call's CPU;
+   * waitForTask bounds its polls with its deadline anyway. A create that times out has an unknown
+   * outcome and is looked up by its external_task_id before it is sent again.
+   */
   timeoutMs?: number;
 }
 
@@ -75,7 +80,7 @@ export function createKirinClient(options: KirinClientOptions): KirinClient {
   const redact = redactor(apiKey);
   const baseUrl = (options.baseUrl ?? DEFAULT_BASE_URL).replace(/\/+$/, "");
   const defaultRetries = options.retries ?? DEFAULT_RETRIES;
-  const timeoutMs = options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  const timeoutMs = options.timeoutMs ?? Infinity;
   const userFetch = options.fetch;
   // The key lives only in this closure and in openapi-fetch's: no property of any object we hand
   // out holds it, so neither inspect() nor JSON.stringify() can show it.
@@ -87,29 +92,31 @@ export function createKirinClient(options: KirinClientOptions): KirinClient {
   });
 
   /**
-   * The fetch for one attempt, carrying its abort signal. Node's fetch, given a Request, builds a
-   * second Request from it and re-links its signal - about a sixth of a loopback call's CPU - so the
-   * platform fetch gets the URL and init instead (the body read as bytes, as browsers cannot stream
-   * request bodies everywhere). An injected fetch may look only at the Request, so for it the
-   * signal goes into the Request.
+   * How one attempt reaches the network. openapi-fetch builds the URL, headers and JSON body and
+   * wraps them in a Request; a Request is costly to build in Node (about a tenth of a loopback
+   * call's CPU) and Node's fetch builds another one from it. So our own calls hand openapi-fetch
+   * `PlannedRequest`, which only records URL and init, and make the one real Request at the end:
+   * inside the platform fetch, or explicitly for an injected fetch (which may only look at the
+   * Request, so the abort signal goes into it). `raw` keeps real Requests for its users.
    */
-  const fetchWith = (signal: AbortSignal) =>
-    userFetch
-      ? (request: Request) => userFetch(new Request(request, { signal }))
-      : async (request: Request) =>
-          globalThis.fetch(request.url, {
-            method: request.method,
-            headers: request.headers,
-            redirect: request.redirect,
-            body: request.method === "GET" || request.method === "HEAD" ? undefined : await request.arrayBuffer(),
-            signal,
-          });
+  const attemptOptions = (signal: AbortSignal | undefined) => ({
+    Request: PlannedRequest as unknown as typeof Request,
+    fetch: (planned: Request) => {
+      const { url, init } = planned as unknown as PlannedRequest;
+      const withSignal = signal ? { ...init, signal } : init;
+      return userFetch ? userFetch(new Request(url, withSignal)) : globalThis.fetch(url, withSignal);
+    },
+  });
 
   /** One HTTP attempt, with its own timeout; turns failures into this library's errors. */
-  async function attempt(send: (fetch: (request: Request) => Promise<Response>) => Promise<Attempt>, signal?: AbortSignal): Promise<{ data: unknown; response: Response }> {
-    const child = childSignal(signal, timeoutMs);
+  async function attempt(
+    send: (options: ReturnType<typeof attemptOptions>) => Promise<Attempt>,
+    signal?: AbortSignal,
+  ): Promise<{ data: unknown; response: Response }> {
+    // No caller signal and no timeout: nothing can abort this attempt, so no signal is made.
+    const child = signal || Number.isFinite(timeoutMs) ? childSignal(signal, timeoutMs) : undefined;
     try {
-      const { data, error, response } = await send(fetchWith(child.signal));
+      const { data, error, response } = await send(attemptOptions(child?.signal));
       if (!response.ok) {
         throw apiError({
           status: response.status,
@@ -127,16 +134,16 @@ export function createKirinClient(options: KirinClientOptions): KirinClient {
       const cause = new Error(message);
       cause.name = error instanceof Error ? redact(error.name) : "Error";
       throw new KirinConnectionError(
-        child.timedOut() ? `Request timed out after ${timeoutMs} ms` : `Connection failed: ${message}`,
-        { cause, timedOut: child.timedOut() },
+        child?.timedOut() ? `Request timed out after ${timeoutMs} ms` : `Connection failed: ${message}`,
+        { cause, timedOut: child?.timedOut() ?? false },
       );
     } finally {
-      child.done();
+      child?.done();
     }
   }
 
   const fetchTask = (id: string, signal?: AbortSignal) =>
-    attempt((fetch) => raw.GET("/model/v1/generation/task/{id}", { params: { path: { id } }, fetch }), signal);
+    attempt((o) => raw.GET("/model/v1/generation/task/{id}", { params: { path: { id } }, ...o }), signal);
 
   /** Runs `run` with retries on connection errors and retryable statuses. */
   async function withRetries<T>(
@@ -182,7 +189,7 @@ export function createKirinClient(options: KirinClientOptions): KirinClient {
         }
       }
       try {
-        const { data } = await attempt((fetch) => raw.POST("/model/v1/generation", { body: envelope, fetch }), opts.signal);
+        const { data } = await attempt((o) => raw.POST("/model/v1/generation", { body: envelope, ...o }), opts.signal);
         return normalizeTask(data);
       } catch (error) {
         // 429 is a refusal before any work; connection trouble, 408 and 5xx may hide a created task.
@@ -209,6 +216,18 @@ export function createKirinClient(options: KirinClientOptions): KirinClient {
     },
   };
   return client;
+}
+
+/** What openapi-fetch is given in place of a Request for the client's own calls (see attemptOptions). */
+class PlannedRequest {
+  constructor(
+    readonly url: string,
+    readonly init: RequestInit,
+  ) {}
+  /** openapi-fetch reads it to skip parsing a HEAD answer. */
+  get method(): string {
+    return this.init.method ?? "GET";
+  }
 }
 
 /** A fresh idempotency key; crypto.randomUUID exists in browsers (secure contexts) and Node 19+. */
