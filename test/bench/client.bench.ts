@@ -108,7 +108,7 @@ for (const [label, call] of [["client (defaults)", clientCall], ["client, timeou
     console.log(
       `  ${label.padEnd(23)} concurrency ${String(concurrency).padStart(2)}: raw fetch ${median(rows.map((r) => r.raw.rps)).toFixed(0).padStart(5)} req/s ${median(rows.map((r) => r.raw.cpuUs)).toFixed(0).padStart(4)} us CPU/call;` +
         ` client ${median(rows.map((r) => r.viaClient.rps)).toFixed(0).padStart(5)} req/s ${median(rows.map((r) => r.viaClient.cpuUs)).toFixed(0).padStart(4)} us CPU/call;` +
-        ` ratio ${wallRatio.toFixed(2)} wall, ${cpuRatio.toFixed(2)} CPU (goal >= 0.9: ${wallRatio >= 0.9 ? "MET" : "MISSED"} / ${cpuRatio >= 0.9 ? "MET" : "MISSED"})`,
+        ` ratio ${wallRatio.toFixed(3)} wall, ${cpuRatio.toFixed(3)} CPU (goal >= 0.9: ${wallRatio >= 0.9 ? "MET" : "MISSED"} / ${cpuRatio >= 0.9 ? "MET" : "MISSED"})`,
     );
   }
 }
