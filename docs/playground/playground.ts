@@ -80,7 +80,7 @@ function imagePicker(host: HTMLElement, idPrefix: string, name: string): void {
   const url = h("input", { type: "url", id: `${idPrefix}-url`, placeholder: "https://…", autocomplete: "off", "aria-label": `${name}: image URL` });
   const thumb = h("img", { alt: "" });
   const about = h("span", { class: "hint" });
-  const remove = h("button", { type: "button", class: "link" }, "Remove");
+  const remove = h("button", { type: "button", class: "link", "aria-label": `Remove this ${name.toLowerCase()} file` }, "Remove");
   const chosen = h("div", { class: "chosen" }, thumb, about, remove);
   chosen.hidden = true;
   host.append(file, h("span", { class: "or" }, "or"), url, chosen);
@@ -97,6 +97,7 @@ function imagePicker(host: HTMLElement, idPrefix: string, name: string): void {
     clear();
     if (chosenFile) {
       const base64 = await imageToBase64(chosenFile);
+      if (file.files?.[0] !== chosenFile) return; // another file was chosen while this one was read
       uploads.set(host, base64);
       thumb.src = URL.createObjectURL(chosenFile);
       about.textContent = `${chosenFile.name}: ${describeImage(inspectImage(base64))}`;
@@ -143,6 +144,7 @@ function addItem(list: HTMLOListElement, ...content: HTMLElement[]): HTMLLIEleme
     item.remove();
     renumber(list);
     check();
+    (list.nextElementSibling as HTMLElement | null)?.focus(); // the list's Add button, not the void
   });
   list.append(item);
   renumber(list);
@@ -154,7 +156,9 @@ function renumber(list: HTMLOListElement): void {
   const base = list.closest<HTMLElement>("[data-path]")!.dataset.path!;
   [...list.children].forEach((item, i) => {
     (item as HTMLElement).dataset.path = `${base}/${i}`;
-    $(".item-title", item).textContent = `${list.dataset.title} ${i + 1}`;
+    const title = `${list.dataset.title} ${i + 1}`;
+    $(".item-title", item).textContent = title;
+    $(".item-head button", item).setAttribute("aria-label", `Remove ${title.toLowerCase()}`);
     for (const field of item.querySelectorAll<HTMLElement>("[data-sub]")) field.dataset.path = `${base}/${i}/${field.dataset.sub}`;
   });
   $<HTMLButtonElement>("#add-shot").disabled = lists.shots.children.length >= 6;
@@ -294,10 +298,12 @@ function showIssues(issues: ValidationIssue[]): void {
     const target = targets.reduce((best, el) => (covers(el, issue) && el.dataset.path!.length > best.dataset.path!.length ? el : best), general);
     const list = issueList(target);
     list.append(h("li", { class: `issue ${issue.severity}` }, h("code", { class: "rule" }, issue.rule), ...withCode(issue.message)));
-    const control = target.querySelector<HTMLElement>(":scope > :is(input, select, textarea), :scope > .picker > input[type=url]");
-    if (control && issue.severity === "error") {
-      control.setAttribute("aria-invalid", "true");
-      control.setAttribute("aria-describedby", list.id);
+    if (issue.severity === "error") {
+      // A picker's file and URL boxes both stand for its one value.
+      for (const control of target.querySelectorAll(":scope > :is(input, select, textarea), :scope > .picker > input")) {
+        control.setAttribute("aria-invalid", "true");
+        control.setAttribute("aria-describedby", list.id);
+      }
     }
   }
 }
