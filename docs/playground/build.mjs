@@ -1,7 +1,7 @@
 // Builds the playground's script (docs/playground/playground.js, git-ignored build output) from
 // playground.ts and the runtime in src/. `npm start`, `npm run docs` and the browser test call
 // this; esbuild takes ~50 ms, so it runs every time rather than guessing whether it is stale.
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, renameSync, writeFileSync } from "node:fs";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { build } from "esbuild";
 
@@ -39,7 +39,13 @@ export async function buildPlayground({ write = true } = {}) {
     write: false,
   });
   const bytes = result.outputFiles[0].contents;
-  if (write) writeFileSync(here("playground.js"), bytes);
+  if (write) {
+    // Write then rename: a server reading the file while a second build runs (two test files
+    // can build at once) sees the old script or the new one, never half of one.
+    const temp = here(`playground.js.${process.pid}.tmp`);
+    writeFileSync(temp, bytes);
+    renameSync(temp, here("playground.js"));
+  }
   return bytes;
 }
 
