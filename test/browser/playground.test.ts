@@ -35,7 +35,7 @@ let context: BrowserContext;
 let page: Page;
 let shots = "";
 /** Every request that reached the route: method, URL and body. */
-const sent: { method: string; url: URL; body: string | null }[] = [];
+const sent: { method: string; url: URL; body: string | null; scenario: string | undefined }[] = [];
 /** Requests to any host other than 127.0.0.1, aborted. */
 const blocked: string[] = [];
 const pageErrors: string[] = [];
@@ -66,7 +66,7 @@ describe.skipIf(skip)(skip ? `playground (skipped: no ${CHROMIUM}; CI installs i
         blocked.push(request.url());
         return route.abort("blockedbyclient");
       }
-      sent.push({ method: request.method(), url, body: request.postData() });
+      sent.push({ method: request.method(), url, body: request.postData(), scenario: request.headers()["x-kirin-mock-scenario"] });
       return route.continue();
     });
     page = await context.newPage();
@@ -118,6 +118,7 @@ describe.skipIf(skip)(skip ? `playground (skipped: no ${CHROMIUM}; CI installs i
 
     // One create, carrying the file as raw Base64 (PNG signature, no data: prefix), then polls.
     expect(creates()).toHaveLength(1);
+    expect(creates()[0]!.scenario).toBeUndefined();
     const wire = JSON.parse(creates()[0]!.body!);
     expect(wire.model).toBe("kirin_v3_i2v");
     expect(wire.input[0].params).toMatchObject({ duration: "6", image: expect.stringMatching(/^iVBORw0KGgo/) });
@@ -154,7 +155,8 @@ describe.skipIf(skip)(skip ? `playground (skipped: no ${CHROMIUM}; CI installs i
     await expect.poll(() => outcome.textContent(), { timeout: 20_000 }).toContain("The task failed");
     expect(await outcome.textContent()).toMatch(/code006001094messageTask resource insufficientretryableyes/);
     expect(await page.textContent("#status")).toMatch(/: failed$/);
-    expect(creates().at(-1)!.url.pathname).toBe(API);
+    expect(creates().at(-1)!.scenario).toBe("fail-006001094"); // the header, not a [mock:...] prompt
+    expect(JSON.parse(creates().at(-1)!.body!).input[0].params.prompt).not.toContain("[mock:");
     await screenshot("5-failed");
   });
 
