@@ -1,6 +1,4 @@
 // `npm start`: the mock Kirin API and its docs on http://127.0.0.1:4010.
-import { execFileSync } from "node:child_process";
-import { existsSync, statSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { SCENARIOS, SCENARIO_HEADER } from "./scenarios.js";
 import { DEFAULTS, startMockServer } from "./server.js";
@@ -46,12 +44,6 @@ function numberOption(flag: string, env: string, fallback: number, min: number):
     process.exit(2);
   }
   return n;
-}
-
-// The reference page is built output; build it when it is missing or older than the contract.
-const PAGE = "docs/reference.html";
-if (!existsSync(PAGE) || statSync(PAGE).mtimeMs < statSync("generated/openapi.json").mtimeMs) {
-  execFileSync("npm", ["run", "-s", "docs"], { stdio: ["ignore", "ignore", "inherit"] });
 }
 
 const mock = await startMockServer({

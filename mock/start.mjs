@@ -2,6 +2,7 @@
 // plain ES module and runs it. A bundle starts faster and needs ~30 MB less memory than a
 // TypeScript loader; esbuild takes ~20 ms.
 import { build } from "esbuild";
+import { ensureReference } from "../docs/build.mjs";
 import { buildPlayground } from "../docs/playground/build.mjs";
 
 await build({
@@ -16,4 +17,6 @@ await build({
 });
 // The playground's script is build output too (~50 ms), built from the same src/ the mock runs.
 await buildPlayground();
+// The reference page (~1 s with Redocly) only when it is missing or older than the contract.
+ensureReference();
 await import("./.build/cli.mjs");

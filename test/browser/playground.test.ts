@@ -2,8 +2,7 @@
 // against the mock on a free loopback port. Every request the browser makes goes through a route
 // that lets 127.0.0.1 through and aborts (and records) anything else, so the pages are proven to
 // work offline. Screenshots land in a fresh folder under the OS temp dir.
-import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Browser, type BrowserContext, type Page, chromium } from "playwright-core";
@@ -49,11 +48,7 @@ async function screenshot(name: string): Promise<void> {
 describe.skipIf(skip)(skip ? `playground (skipped: no ${CHROMIUM}; CI installs it)` : "docs and playground in Chromium", () => {
   beforeAll(async () => {
     if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: .ci/run installs Debian's chromium before the tests`);
-    await buildPlayground(); // what `npm start` serves, from the src/ under test
-    const reference = "docs/reference.html";
-    if (!existsSync(reference) || statSync(reference).mtimeMs < statSync("generated/openapi.json").mtimeMs) {
-      execFileSync("npm", ["run", "-s", "docs"], { stdio: "ignore" });
-    }
+    await buildPlayground(); // what `npm start` serves, from the src/ under test (the reference: global setup)
     mock = await startMockServer({ port: 0, taskSeconds: 2, log: () => {} });
     shots = mkdtempSync(join(tmpdir(), "kirin-playground-"));
     // playwright-core gives each launch a new empty profile directory.

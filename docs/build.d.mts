@@ -1,0 +1,2 @@
+export declare function buildReference(): void;
+export declare function ensureReference(): void;
