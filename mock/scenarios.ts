@@ -4,12 +4,12 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { projectRoot } from "./root.js";
+import { scenariosOf } from "./scenario-list.mjs";
 
-const parameter = JSON.parse(readFileSync(join(projectRoot(), "generated/openapi.json"), "utf8"))
-  .components.parameters.MockScenario as { name: string; description: string; schema: { enum: string[] } };
+const contract = scenariosOf(JSON.parse(readFileSync(join(projectRoot(), "generated/openapi.json"), "utf8")));
 
 /** `X-Kirin-Mock-Scenario`, as the contract spells it. */
-export const SCENARIO_HEADER = parameter.name;
+export const SCENARIO_HEADER = contract.header;
 
 export interface Scenario {
   name: string;
@@ -17,13 +17,9 @@ export interface Scenario {
 }
 
 /** Every scenario with the contract's description of it, as `--help` lists them. */
-export const SCENARIOS: readonly Scenario[] = parameter.schema.enum.map((name) => ({
-  name,
-  description:
-    new RegExp(`- \`${name}\`: (.*)`).exec(parameter.description)?.[1]?.replaceAll("`", "") ?? "",
-}));
+export const SCENARIOS: readonly Scenario[] = contract.list;
 
-const NAMES = new Set(parameter.schema.enum);
+const NAMES = new Set(SCENARIOS.map((s) => s.name));
 const MARKER = /\[mock:([a-z0-9-]+)\]/;
 
 /**

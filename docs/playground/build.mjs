@@ -4,24 +4,12 @@
 import { readFileSync, renameSync, writeFileSync } from "node:fs";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { build } from "esbuild";
+import { scenariosOf } from "../../mock/scenario-list.mjs";
 
 const here = (path) => fileURLToPath(new URL(path, import.meta.url));
 
-/**
- * The contract's mock scenarios, name and one-line description each, baked into the bundle so the
- * page needs no extra request. Read from the bundled spec, like mock/scenarios.ts does.
- */
-function scenarios() {
-  const spec = JSON.parse(readFileSync(here("../../generated/openapi.json"), "utf8"));
-  const parameter = spec.components.parameters.MockScenario;
-  return {
-    header: parameter.name,
-    list: parameter.schema.enum.map((name) => ({
-      name,
-      description: new RegExp(`- \`${name}\`: (.*)`).exec(parameter.description)?.[1]?.replaceAll("`", "") ?? "",
-    })),
-  };
-}
+/** The contract's mock scenarios, baked into the bundle so the page needs no extra request. */
+const scenarios = () => scenariosOf(JSON.parse(readFileSync(here("../../generated/openapi.json"), "utf8")));
 
 /** Builds the minified bundle; writes it unless `write` is false; returns its bytes. */
 export async function buildPlayground({ write = true } = {}) {
