@@ -1,8 +1,17 @@
 // The mock API over HTTP: lifecycle, rules, scenarios, idempotent creates, callbacks, bad input.
 import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
+import { readFileSync } from "node:fs";
+import Ajv from "ajv/dist/2020.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type MockServer, startMockServer } from "../../mock/server.js";
+
+// The contract's error envelope, to check the answers Prism's proxy never lets reach the mock
+// (Prism answers 401, 413 and 415 itself), and those outside the contract's operations.
+const spec = JSON.parse(readFileSync("generated/openapi.json", "utf8"));
+const ajv = new Ajv({ strict: false, allErrors: true });
+ajv.addSchema({ $id: "spec", components: spec.components });
+const isErrorResponse = ajv.compile({ $ref: "spec#/components/schemas/ErrorResponse" });
 
 const AUTH = { authorization: "Bearer test-key" };
 const JSON_TYPE = { "content-type": "application/json" };
@@ -234,6 +243,7 @@ describe("bad input never takes the mock down", () => {
       const res = await pending;
       expect(res.status).toBe(status);
       expect(res.json?.error?.code).toBe(code);
+      expect(isErrorResponse(res.json), JSON.stringify(isErrorResponse.errors)).toBe(true);
     }
     expect((await create(i2v())).status).toBe(200);
   });
@@ -247,7 +257,9 @@ describe("bad input never takes the mock down", () => {
         body: JSON.stringify(i2v({ prompt: "x".repeat(5000) })),
       });
       expect(res.status).toBe(413);
-      expect((await res.json()).error.code).toBe("payload_too_large");
+      const body = await res.json();
+      expect(body.error.code).toBe("payload_too_large");
+      expect(isErrorResponse(body)).toBe(true);
     } finally {
       await small.close();
     }
