@@ -3,32 +3,17 @@
 //     same run, rounds interleaved so that machine noise hits both alike.
 import { once } from "node:events";
 import { spawn } from "node:child_process";
-import { gzipSync } from "node:zlib";
-import { build } from "esbuild";
 import { createKirinClient } from "../../src/client.js";
-
-async function gzippedBundle(contents: string): Promise<{ raw: number; gzip: number }> {
-  const result = await build({
-    stdin: { contents, resolveDir: process.cwd(), loader: "ts" },
-    bundle: true,
-    minify: true,
-    format: "esm",
-    platform: "browser",
-    target: "es2022",
-    write: false,
-  });
-  const code = result.outputFiles[0]!.contents;
-  return { raw: code.length, gzip: gzipSync(code, { level: 9 }).length };
-}
+import { bundleSize } from "./bundle-size.js";
 
 const kB = (n: number) => (n / 1000).toFixed(1).padStart(6);
 
 console.log("(c) browser bundle (esbuild, minified, gzip -9)");
-const whole = await gzippedBundle(`export * from "./src/index.ts";`);
-const fetchOnly = await gzippedBundle(`export { default } from "openapi-fetch";`);
-const validators = await gzippedBundle(`export * from "./generated/validators.js";`);
-const validation = await gzippedBundle(`export { validateRequest } from "./src/validate.ts"; export { inspectImage, imageToBase64 } from "./src/image.ts";`);
-const withoutClient = await gzippedBundle(
+const whole = await bundleSize(`export * from "./src/index.ts";`);
+const fetchOnly = await bundleSize(`export { default } from "openapi-fetch";`);
+const validators = await bundleSize(`export * from "./generated/validators.js";`);
+const validation = await bundleSize(`export { validateRequest } from "./src/validate.ts"; export { inspectImage, imageToBase64 } from "./src/image.ts";`);
+const withoutClient = await bundleSize(
   `export { validateRequest } from "./src/validate.ts"; export { inspectImage, imageToBase64 } from "./src/image.ts"; export { default } from "openapi-fetch";`,
 );
 const rows: [string, number, string][] = [

@@ -2,14 +2,14 @@
 import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
 import { readFileSync } from "node:fs";
-import Ajv from "ajv/dist/2020.js";
+import { Ajv2020 } from "ajv/dist/2020.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type MockServer, startMockServer } from "../../mock/server.js";
 
 // The contract's error envelope, to check the answers Prism's proxy never lets reach the mock
 // (Prism answers 401, 413 and 415 itself), and those outside the contract's operations.
 const spec = JSON.parse(readFileSync("generated/openapi.json", "utf8"));
-const ajv = new Ajv({ strict: false, allErrors: true });
+const ajv = new Ajv2020({ strict: false, allErrors: true });
 ajv.addSchema({ $id: "spec", components: spec.components });
 const isErrorResponse = ajv.compile({ $ref: "spec#/components/schemas/ErrorResponse" });
 
