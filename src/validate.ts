@@ -176,8 +176,12 @@ function say(e: ValidatorError, path: string, value: unknown, owner: string): st
       return `${name} has ${count()} ${e.keyword.endsWith("s") ? "items" : "characters"}; ${e.keyword.startsWith("max") ? `at most ${p.limit} are allowed` : `at least ${p.limit} required`}`;
     case "pattern":
       return `${name} is ${show(value)}, which does not match /${p.pattern}/`;
-    case "contains":
-      return p.maxContains !== undefined ? `${name} has more than ${p.maxContains} matching item(s)` : `${name} has no matching item`;
+    case "contains": {
+      // The contract's `contains` rules count images by `type`: show the types that were given.
+      const types = Array.isArray(value) ? value.flatMap((i) => (isObject(i) && typeof i.type === "string" ? [show(i.type)] : [])) : [];
+      const given = ` (types given: ${types.join(", ") || "none"})`;
+      return `${name} has ${p.maxContains !== undefined ? "too many matching items" : "no matching item"}${given}`;
+    }
     case "not": // the contract's `not`s forbid an image by its `type`: name it
       return `${name}${isObject(value) && value.type ? ` (\`type\` ${show(value.type)})` : ""} is not allowed here`;
     default:
