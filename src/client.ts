@@ -207,7 +207,7 @@ export function createKirinClient(options: KirinClientOptions): KirinClient {
     waitForTask: (id, opts) => waitForTask(client, id, opts),
     async generate(body, opts = {}) {
       const task = await createTask(body, opts);
-      return waitForTask(client, task.id, opts);
+      return waitForTask(client, task.id, { initialTask: task, ...opts });
     },
     raw,
     async [pollOnce](id, signal) {

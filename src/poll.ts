@@ -20,6 +20,8 @@ export interface WaitOptions extends ScheduleOptions {
   onProgress?: (task: Task) => void;
   /** Replace the adaptive schedule: return the ms to wait before the next poll. */
   schedule?: Schedule;
+  /** The task as last seen (e.g. just created): taken as the first poll's answer, saving a request. */
+  initialTask?: Task;
 }
 
 /** One poll's answer: the task and the server's Retry-After, if it sent one. */
@@ -59,11 +61,13 @@ export async function waitForTask(client: PollableClient, taskId: string, option
   let last: Task | undefined;
   let lastKey = "";
   let failures = 0;
+  let seen = options.initialTask;
   try {
     for (;;) {
       let delay: number;
       try {
-        const { task: raw, retryAfterMs } = await poll(wait.signal);
+        const { task: raw, retryAfterMs } = seen ? { task: seen, retryAfterMs: undefined } : await poll(wait.signal);
+        seen = undefined;
         const task = normalizeTask(raw);
         failures = 0;
         if (history.length === 0 && typeof task.created_at === "number") {

@@ -20,7 +20,7 @@ export function fakeGateway(options: { plan?: FakeTaskPlan; fault?: (req: Reques
   const plan: FakeTaskPlan = options.plan ?? { durationMs: 30_000, progress: true };
   const tasks = new Map<string, { created: number; body: string; externalId?: string }>();
   const byExternal = new Map<string, string>();
-  const log: { method: string; path: string }[] = [];
+  const log: { method: string; path: string; at: number }[] = [];
   let billed = 0;
   let n = 0;
 
@@ -78,7 +78,7 @@ export function fakeGateway(options: { plan?: FakeTaskPlan; fault?: (req: Reques
   const fetch = async (req: Request): Promise<Response> => {
     n++;
     const url = new URL(req.url);
-    log.push({ method: req.method, path: url.pathname });
+    log.push({ method: req.method, path: url.pathname, at: Date.now() });
     if (req.signal.aborted) throw req.signal.reason;
     const fault = options.fault?.(req, n);
     if (fault?.kind === "drop-before") throw new TypeError("fetch failed: socket hang up");

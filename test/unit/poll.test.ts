@@ -50,6 +50,28 @@ describe("waitForTask", () => {
     }
   }
 
+  it("takes initialTask as the first answer: generate does not poll the moment it created the task", async () => {
+    const { gw, client } = setup({ durationMs: 30_000, progress: true });
+    const seen: string[] = [];
+    const pending = client.generate({ model: "kirin_v3_omni_video", prompt: "p", aspect_ratio: "1:1" }, { onProgress: (t) => seen.push(t.status) });
+    await vi.advanceTimersByTimeAsync(1); // the create settles; the wait's first sleep is scheduled
+    const r = await outcome(pending);
+    expect(r.value?.status).toBe("completed");
+    expect(seen[0]).toBe("pending");
+    const created = gw.log.findIndex((c) => c.method === "POST");
+    const firstPoll = gw.log.find((c, i) => i > created && c.method === "GET");
+    expect(firstPoll).toBeDefined();
+    expect(firstPoll!.at - gw.log[created]!.at).toBeGreaterThanOrEqual(1_000);
+  });
+
+  it("returns a finished initialTask without a request", async () => {
+    const { gw, client, id } = setup({ durationMs: 1_000, progress: true });
+    const done = { id, model: "kirin_v3_i2v", status: "completed", output: [{ content: [] }] } as Task;
+    const r = await outcome(client.waitForTask(id, { initialTask: done }));
+    expect(r.value).toEqual(done);
+    expect(gw.log).toEqual([]);
+  });
+
   it("reports every change of status or progress to onProgress, once each", async () => {
     const { client, id } = setup({ durationMs: 60_000, progress: true });
     const seen: Task[] = [];
