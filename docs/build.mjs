@@ -23,15 +23,21 @@ const OFFLINE = [
 ];
 
 export function buildReference() {
-  execFileSync(
-    `${root}node_modules/.bin/redocly`,
-    [
-      "build-docs", SPEC, "--output", PAGE, "--inlineBundle",
-      "--title", "Kirin V3 API reference",
-      "--openapi.showExtensions=true", "--openapi.expandResponses=200",
-    ],
-    { cwd: root, stdio: ["ignore", "ignore", "inherit"] },
-  );
+  // Quiet unless it fails: Redocly prints notices (Node 20's end of life, Redoc 3) on every run.
+  try {
+    execFileSync(
+      `${root}node_modules/.bin/redocly`,
+      [
+        "build-docs", SPEC, "--output", PAGE, "--inlineBundle",
+        "--title", "Kirin V3 API reference",
+        "--openapi.showExtensions=true", "--openapi.expandResponses=200",
+      ],
+      { cwd: root, stdio: "pipe" },
+    );
+  } catch (error) {
+    process.stderr.write(`${error.stdout ?? ""}${error.stderr ?? ""}`);
+    throw new Error("redocly build-docs failed");
+  }
   let html = readFileSync(PAGE, "utf8");
   for (const [pattern, replacement] of OFFLINE) html = html.replace(pattern, replacement);
   writeFileSync(PAGE, html);
@@ -40,7 +46,10 @@ export function buildReference() {
 /** Builds the reference when it is missing or older than the contract or this script. */
 export function ensureReference() {
   const stale = !existsSync(PAGE) || [SPEC, fileURLToPath(import.meta.url)].some((f) => statSync(f).mtimeMs > statSync(PAGE).mtimeMs);
-  if (stale) buildReference();
+  if (stale) {
+    console.log("Building docs/reference.html (missing or older than the contract)...");
+    buildReference();
+  }
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
