@@ -37,15 +37,18 @@ describe("docs/reference.html", () => {
     expect(externalResources(bad)).toHaveLength(5);
   });
 
-  it("shows every operation, every parameter and every rule id", () => {
+  it("shows every operation, schema, example, parameter and rule id", () => {
     const spec = JSON.parse(readFileSync(SPEC, "utf8"));
     const schemas = spec.components.schemas;
     const words = [
       "createTask",
       "getTask",
       "taskStatusChanged",
+      ...Object.keys(schemas),
+      ...Object.values(spec.components.examples).map((e: any) => e.summary),
       ...Object.keys(schemas.KirinV3I2VParams.properties),
       ...Object.keys(schemas.KirinV3OmniVideoParams.properties),
+      ...[...readFileSync(SPEC, "utf8").matchAll(/"x-kirin-rule": "([^"]+)"/g)].map((m) => m[1]!),
       ...schemas.KirinV3I2VParams["x-kirin-rules"].map((r: { id: string }) => r.id),
       ...schemas.KirinV3OmniVideoParams["x-kirin-rules"].map((r: { id: string }) => r.id),
       "006001094",
