@@ -97,9 +97,16 @@ export function createKirinClient(options: KirinClientOptions): KirinClient {
    * call's CPU) and Node's fetch builds another one from it. So our own calls hand openapi-fetch
    * `PlannedRequest`, which only records URL and init, and make the one real Request at the end:
    * inside the platform fetch, or explicitly for an injected fetch (which may only look at the
-   * Request, so the abort signal goes into it). `raw` keeps real Requests for its users.
+   * Request, so the abort signal goes into it). `raw` keeps real Requests for its users, and so do
+   * our calls once middleware has been added with `raw.use` (middleware expects a real Request).
    */
-  const attemptOptions = (signal: AbortSignal | undefined) => ({
+  let middleware = false;
+  const use = raw.use.bind(raw);
+  raw.use = (...added) => {
+    middleware = true;
+    use(...added);
+  };
+  const attemptOptions = (signal: AbortSignal | undefined) => (middleware ? { ...(signal && { signal }) } : {
     Request: PlannedRequest as unknown as typeof Request,
     fetch: (planned: Request) => {
       const { url, init } = planned as unknown as PlannedRequest;

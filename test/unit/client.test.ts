@@ -210,3 +210,27 @@ describe("raw", () => {
     expect(error?.error.code).toBe("not_found");
   });
 });
+
+describe("raw.use middleware", () => {
+  it("sees real Requests from the client's own calls, and can change them", async () => {
+    const gw = fakeGateway();
+    const seen: Request[] = [];
+    const client = createKirinClient({
+      apiKey: KEY,
+      fetch: (request) => {
+        seen.push(request);
+        return gw.fetch(request);
+      },
+    });
+    client.raw.use({
+      onRequest({ request }) {
+        expect(request).toBeInstanceOf(Request);
+        request.headers.set("x-trace", "t-1");
+        return request;
+      },
+    });
+    const created = await settle(client.createTask(body));
+    await settle(client.getTask(created.id));
+    expect(seen.map((r) => r.headers.get("x-trace"))).toEqual(["t-1", "t-1"]);
+  });
+});
