@@ -14,12 +14,16 @@ export interface paths {
          * @description Starts a task for `kirin_v3_i2v` or `kirin_v3_omni_video`. The body is the gateway's
          *     envelope: the model id and exactly one `params` object holding the model's parameters.
          *
-         *     The answer comes at once with the new task in status `pending`; follow it with
-         *     `GET /model/v1/generation/task/{id}` or a `callback_url`.
+         *     The answer comes at once with the new task: `pending` in the documented form, `in_progress`
+         *     as the gateway answers (see `WireTask`). Follow it with `GET /model/v1/generation/task/{id}`
+         *     or a `callback_url`. A 200 answer can also be a task that already `failed`, or an error with
+         *     no `id` at all: then nothing was created (see `CreateTaskAnswer`).
          *
          *     Give an `external_task_id` to make the create safe to retry: sending the same body with the
          *     same `external_task_id` again returns the existing task instead of starting (and billing) a
-         *     second one; the same id with a different body is a `409`.
+         *     second one; the same id with a different body is a `409`. (That is how this project's mock
+         *     behaves; the gateway does not document whether it refuses a repeated `external_task_id`, so
+         *     this project's client never relies on it to decide that sending again is safe.)
          */
         post: operations["createTask"];
         delete?: never;
@@ -56,6 +60,49 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /**
+         * @description A video generation task in its documented form. `output` is present only when `status` is
+         *     `completed`, `error` only when it is `failed`; `usage` comes with a completed task (and, on the
+         *     wire, sometimes with a failed one).
+         *
+         *     The gateway's answers vary around this form (see `WireTask`); this project's client reads every
+         *     variant into exactly this form before any code of the caller sees it.
+         */
+        Task: {
+            /**
+             * @description Task id assigned by the server.
+             * @example task_01JD2M4V9Q8K3H7T5R6W2Y1X0Z
+             */
+            id: string;
+            /**
+             * @description The model the task runs (`kirin_v3_i2v` or `kirin_v3_omni_video`). The gateway often leaves
+             *     it out of its answers; this project's client then fills in the model it sent, when it knows it.
+             * @example kirin_v3_i2v
+             */
+            model?: string;
+            status: components["schemas"]["TaskStatus"];
+            /**
+             * @description How far a running task has come, from 0 to 1. It sits at 0 while the task is queued, and it
+             *     is an estimate: it may move in steps, stop at 0.99 until the end, or be absent.
+             */
+            progress?: number;
+            /**
+             * @description When the task was created, in Unix milliseconds (the documented examples). The gateway may
+             *     send Unix seconds; this project's client gives milliseconds either way.
+             * @example 1763786400000
+             */
+            created_at?: number;
+            /** @description The caller's own id for the task, when one was given at creation. */
+            external_task_id?: string;
+            /** @description Generation results. Only present when `status` is `completed`. */
+            output?: components["schemas"]["TaskOutput"][];
+            usage?: components["schemas"]["TaskUsage"];
+            error?: components["schemas"]["TaskError"];
+            /** @description Metadata information. */
+            metadata?: {
+                [key: string]: unknown;
+            };
+        } & (unknown & unknown);
         /** @description The single-shot / multi-shot rules both models share. `multi_shot` absent counts as `false`. */
         MultiShotRules: unknown & unknown & unknown;
         /**
@@ -370,107 +417,6 @@ export interface components {
         };
         /** @description The gateway's envelope: the model id and exactly one `params` object with that model's parameters. */
         CreateTaskRequest: components["schemas"]["KirinV3I2VRequest"] | components["schemas"]["KirinV3OmniVideoRequest"];
-        /**
-         * @description Where the task is in its lifecycle: `pending` (accepted, waiting to run) -> `processing`
-         *     (running, `progress` rises from 0 to 1) -> `completed` (the result is in `output`) or `failed`
-         *     (the reason is in `error`). `completed` and `failed` are final.
-         * @enum {string}
-         */
-        TaskStatus: "pending" | "processing" | "completed" | "failed";
-        /** @description One generated resource. */
-        TaskOutputContent: {
-            /**
-             * @description Resource type, e.g. `video`, `image`.
-             * @example video
-             */
-            type: string;
-            /**
-             * @description Generated content URL.
-             * @example https://cdn.example.com/videos/task_01JD2M4V9Q8K3H7T5R6W2Y1X0Z.mp4
-             */
-            url: string;
-            /**
-             * @description Video duration in seconds.
-             * @example 5
-             */
-            duration?: number;
-            /** @description Remote job ID. */
-            jobId?: string;
-        };
-        /** @description One generation result. */
-        TaskOutput: {
-            /** @description List of generated content. */
-            content: components["schemas"]["TaskOutputContent"][];
-        };
-        /** @description Usage statistics. Only present when `status` is `completed`. Other fields may appear. */
-        TaskUsage: {
-            /**
-             * @description Total cost in USD, as a decimal string (`"0.35"`), so no precision is lost.
-             * @example 0.35
-             */
-            cost?: string;
-            /**
-             * @description Discount amount.
-             * @example 1
-             */
-            discount?: number;
-        } & {
-            [key: string]: unknown;
-        };
-        /**
-         * @description Error information. Only present when `status` is `failed`.
-         *
-         *     | code | meaning | what to do |
-         *     | --- | --- | --- |
-         *     | `006001094` | Task resource insufficient | Transient: create the task again later. |
-         *     | `006001095` | Task response error | The generation failed; check the inputs, then retry once. |
-         *     | `006001099` | Task creation error | The task could not be created from these inputs; check them. |
-         *
-         *     Other codes may appear; treat an unknown code as a failure that is not known to be transient.
-         */
-        TaskError: {
-            /**
-             * @description Error code (see the table above; not limited to it).
-             * @example 006001094
-             */
-            code: string;
-            /** @description Detailed error message. */
-            error_message?: string;
-        };
-        /**
-         * @description A video generation task as the server reports it. `output` and `usage` are present only when
-         *     `status` is `completed`; `error` only when it is `failed`.
-         */
-        Task: {
-            /**
-             * @description Task id assigned by the server.
-             * @example task_01JD2M4V9Q8K3H7T5R6W2Y1X0Z
-             */
-            id: string;
-            /**
-             * @description The model the task runs (`kirin_v3_i2v` or `kirin_v3_omni_video`).
-             * @example kirin_v3_i2v
-             */
-            model: string;
-            status: components["schemas"]["TaskStatus"];
-            /** @description How far a running task has come, from 0 to 1. */
-            progress?: number;
-            /**
-             * @description When the task was created, in Unix milliseconds.
-             * @example 1763786400000
-             */
-            created_at?: number;
-            /** @description The caller's own id for the task, when one was given at creation. */
-            external_task_id?: string;
-            /** @description Generation results. Only present when `status` is `completed`. */
-            output?: components["schemas"]["TaskOutput"][];
-            usage?: components["schemas"]["TaskUsage"];
-            error?: components["schemas"]["TaskError"];
-            /** @description Metadata information. */
-            metadata?: {
-                [key: string]: unknown;
-            };
-        } & (unknown & unknown);
         /** @description One broken rule of a request. */
         ValidationIssue: {
             /**
@@ -495,7 +441,10 @@ export interface components {
              */
             severity: "error" | "warning";
         };
-        /** @description The body of every HTTP error answer (4xx and 5xx). */
+        /**
+         * @description The error envelope of this project's mock server (and of Prism): one of the forms of `ErrorBody`,
+         *     with a machine-readable `code` and, for a `400`, every broken rule.
+         */
         ErrorResponse: {
             error: {
                 /**
@@ -515,19 +464,249 @@ export interface components {
             };
         };
         /**
-         * @description The body the server POSTs to a task's `callback_url` on each status change: the task, exactly
-         *     as `GET /model/v1/generation/task/{id}` would return it at that moment.
+         * @description An error object under `error`, with its text in `error_message` or `message` (the gateway's own
+         *     clients read `error_message` first) and sometimes a numeric `code`: `{ "error": { "code": 1002,
+         *     "message": "rate limit exceeded" } }`.
          */
-        TaskCallback: components["schemas"]["Task"];
+        GatewayObjectError: {
+            error: {
+                /** @description The gateway's code for the error, when it gives one. */
+                code?: string | number;
+                /** @description What went wrong, for a person. */
+                error_message?: string;
+                /** @description What went wrong, for a person. */
+                message?: string;
+            } | unknown | unknown;
+        };
+        /** @description An error as a string under `error`: `{ "error": "Missing Token" }`. */
+        GatewayStringError: {
+            /** @description What went wrong, for a person. */
+            error: string;
+        };
+        /** @description An error as a bare message: `{ "message": "bad request" }`. */
+        GatewayMessageError: {
+            /** @description What went wrong, for a person. */
+            message: string;
+        };
+        /**
+         * @description The status wrapper: `{ "status": { "code": 402, "message": "Insufficient credits",
+         *     "error_code": 40201 }, "data": null }`. `status.code` repeats the HTTP status; `error_code`
+         *     narrows it down where given.
+         */
+        GatewayStatusError: {
+            status: {
+                /** @description The HTTP status again. */
+                code?: number;
+                /** @description What went wrong, for a person. */
+                message: string;
+                /** @description The gateway's finer code (`40201`: no credit left). */
+                error_code?: number;
+            };
+            data?: null;
+        };
+        /**
+         * @description The body of an HTTP error answer. The gateway answers errors in several envelopes; its own
+         *     clients read, in this order, `error.error_message`, `error.message`, `error` (a string),
+         *     `message` and `status.message`. This project's client does the same, so an error's message
+         *     always carries the server's own words.
+         */
+        ErrorBody: components["schemas"]["ErrorResponse"] | components["schemas"]["GatewayObjectError"] | components["schemas"]["GatewayStringError"] | components["schemas"]["GatewayMessageError"] | components["schemas"]["GatewayStatusError"];
+        /**
+         * @description Where the task is in its lifecycle.
+         *
+         *     Documented: `pending` (accepted, waiting to run) -> `processing` (running, `progress` rises
+         *     from 0 to 1) -> `completed` (the result is in `output`) or `failed` (the reason is in
+         *     `error`). `completed` and `failed` are final.
+         *
+         *     On the wire the gateway answers `in_progress` from the very first answer (the create's) until
+         *     the task ends, so status cannot tell queue time from run time: a queued task is `in_progress`
+         *     with `progress` 0. Older pages of the gateway show other words (`in_queue`, `success`). Any
+         *     other string is a status nobody has documented: read it as "still running", under a deadline.
+         *     This project's client maps every known synonym to the four documented values.
+         */
+        TaskStatus: ("pending" | "processing" | "in_progress" | "completed" | "failed") | (string & {});
+        /**
+         * @description One generated resource. `type` is documented; the gateway sometimes leaves it out (a `url`
+         *     alone), and then the resource is the model's usual kind: a video for these models.
+         */
+        TaskOutputContent: {
+            /**
+             * @description Resource type, e.g. `video`, `image`.
+             * @example video
+             */
+            type?: string;
+            /**
+             * @description Generated content URL.
+             * @example https://cdn.example.com/videos/task_01JD2M4V9Q8K3H7T5R6W2Y1X0Z.mp4
+             */
+            url: string;
+            /**
+             * @description Video duration in seconds.
+             * @example 5
+             */
+            duration?: number;
+            /** @description Remote job ID. */
+            jobId?: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * @description One generated resource as the gateway sends it: the documented form, or with `duration` as a
+         *     numeric string (`"5.041"`), and with extra fields (`id`, `img_id`).
+         */
+        WireTaskOutputContent: components["schemas"]["TaskOutputContent"] | ({
+            type?: string;
+            url: string;
+            duration?: number | string;
+        } & {
+            [key: string]: unknown;
+        });
+        /** @description One generation result as the gateway sends it. */
+        WireTaskOutput: {
+            content: components["schemas"]["WireTaskOutputContent"][];
+        };
+        /**
+         * @description Usage statistics. Documented as present only when `status` is `completed`; the gateway also
+         *     sends it on failed tasks. Other fields may appear (`quantity`, `unit_price`, `extra_info`).
+         */
+        TaskUsage: {
+            /**
+             * @description Total cost in USD, as a decimal string (`"0.35"`), so no precision is lost. This project's
+             *     client gives every cost in this form; see `WireTaskUsage` for what the gateway may send.
+             * @example 0.35
+             */
+            cost?: string;
+            /**
+             * @description Discount amount.
+             * @example 1
+             */
+            discount?: number;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * @description `usage` as the gateway sends it: the documented form, or `cost` as a number (`0.01429`) or an
+         *     empty string (a task that cost nothing, or whose cost is not known yet).
+         */
+        WireTaskUsage: components["schemas"]["TaskUsage"] | ({
+            cost?: number | string;
+            discount?: number;
+        } & {
+            [key: string]: unknown;
+        });
+        /**
+         * @description Error information. Only present when `status` is `failed`. This is the documented form, and the
+         *     form this project's client hands out whichever form the gateway sent (see `WireTaskError`).
+         *
+         *     | code | meaning | what to do |
+         *     | --- | --- | --- |
+         *     | `006001094` | Task resource insufficient | Transient: create the task again later. |
+         *     | `006001095` | Task response error | The generation failed; check the inputs, then retry once. |
+         *     | `006001099` | Task creation error | The task could not be created from these inputs; check them. |
+         *
+         *     Other codes may appear; treat an unknown code as a failure that is not known to be transient.
+         */
+        TaskError: {
+            /**
+             * @description Error code (see the table above; not limited to it), as a string of 9 digits where the code
+             *     is numeric: the gateway's integer `6001094` is the seeds' `006001094`. `unknown` when the
+             *     gateway sent no code.
+             * @example 006001094
+             */
+            code: string;
+            /** @description Detailed error message. */
+            error_message?: string;
+            /**
+             * @description Set by this project's client only when it changed `code`: the code exactly as the gateway
+             *     sent it (for example the integer `6001094`).
+             * @example 6001094
+             */
+            original_code?: string | number;
+        };
+        /**
+         * @description A task's `error` as the gateway sends it: the documented `{code, error_message}`, or `code` as
+         *     an integer (`6001094` for `006001094`, or codes of its own such as `110001`), `message` in
+         *     place of `error_message`, either text alone, extra fields such as `vendor_response`, or a plain
+         *     string.
+         */
+        WireTaskError: components["schemas"]["TaskError"] | ({
+            /** @description A string, or an integer that lost the leading zeros of the documented form. */
+            code?: string | number;
+            error_message?: string;
+            /** @description The same text as `error_message`, under another name. */
+            message?: string;
+        } | unknown | unknown | unknown) | string;
+        /**
+         * @description A task as the gateway answers it - to a create, to a status request, and in a callback. It is
+         *     the documented `Task`, or one of the variants the gateway is known to send:
+         *
+         *     - `status` is `in_progress` from the first answer until the end (queue time included, with
+         *       `progress` 0), and may be any other string (read it as "still running").
+         *     - `model` is often absent, and may name another model of the gateway.
+         *     - `created_at` may be in Unix seconds rather than milliseconds.
+         *     - `output[].content[]` may lack `type`, carry `duration` as a string, and carry extra fields.
+         *     - `usage.cost` may be a number or an empty string; `usage` may come with a failed task.
+         *     - `error` may carry an integer `code`, `message` in place of `error_message`, or be a string.
+         *
+         *     Every variant is read into the documented `Task` by this project's client (`src/wire.ts`).
+         */
+        WireTask: {
+            /** @description Task id assigned by the server. */
+            id: string;
+            /** @description The model the task runs; often absent. */
+            model?: string;
+            status: components["schemas"]["TaskStatus"];
+            /** @description How far a running task has come, 0 to 1; 0 while queued. */
+            progress?: number;
+            /** @description When the task was created, in Unix milliseconds or Unix seconds. */
+            created_at?: number;
+            external_task_id?: string;
+            output?: components["schemas"]["WireTaskOutput"][];
+            usage?: components["schemas"]["WireTaskUsage"];
+            error?: components["schemas"]["WireTaskError"];
+            metadata?: {
+                [key: string]: unknown;
+            };
+        };
+        /**
+         * @description The answer to a create with HTTP 200. Usually the new task (`in_progress` on the wire, `pending`
+         *     in the documented form). It may also be a task that is already `failed` (for example an input
+         *     refused by moderation), or an error with no task at all (no `id`): then nothing was created, and
+         *     the error's text says why.
+         */
+        CreateTaskAnswer: components["schemas"]["WireTask"] | components["schemas"]["ErrorBody"];
+        /**
+         * @description The body the server POSTs to a task's `callback_url` on each status change: the task, exactly
+         *     as `GET /model/v1/generation/task/{id}` would return it at that moment - in any of the forms
+         *     of `WireTask`.
+         */
+        TaskCallback: components["schemas"]["WireTask"];
+        /** @description One generation result. */
+        TaskOutput: {
+            /** @description List of generated content. */
+            content: components["schemas"]["TaskOutputContent"][];
+        };
     };
     responses: {
+        /**
+         * @description Any other error status. The body may come in any envelope of `ErrorBody`; the gateway may also
+         *     answer statuses this contract does not list (403, 502, 504, ...).
+         */
+        DefaultError: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorBody"];
+            };
+        };
         /** @description The request breaks a rule of the contract. `error.issues` lists every broken rule with the path of the offending value in the request body, the rule id and a message. */
         BadRequest: {
             headers: {
                 [name: string]: unknown;
             };
             content: {
-                "application/json": components["schemas"]["ErrorResponse"];
+                "application/json": components["schemas"]["ErrorBody"];
             };
         };
         /** @description The `Authorization: Bearer` header is missing or its API key is not valid. */
@@ -536,7 +715,19 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
-                "application/json": components["schemas"]["ErrorResponse"];
+                "application/json": components["schemas"]["ErrorBody"];
+            };
+        };
+        /**
+         * @description The account has no credit left (the gateway answers with its status wrapper, `error_code`
+         *     40201). Nothing was created. Sending again cannot help until credit is added: it is never retried.
+         */
+        PaymentRequired: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorBody"];
             };
         };
         /** @description The `external_task_id` already names a task created from a different request body. */
@@ -545,7 +736,7 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
-                "application/json": components["schemas"]["ErrorResponse"];
+                "application/json": components["schemas"]["ErrorBody"];
             };
         };
         /** @description The request body is larger than the server accepts. */
@@ -554,7 +745,7 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
-                "application/json": components["schemas"]["ErrorResponse"];
+                "application/json": components["schemas"]["ErrorBody"];
             };
         };
         /** @description The request body is not `application/json`. */
@@ -563,7 +754,7 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
-                "application/json": components["schemas"]["ErrorResponse"];
+                "application/json": components["schemas"]["ErrorBody"];
             };
         };
         /** @description Too many requests. Wait for the number of seconds in `Retry-After` before trying again. */
@@ -573,16 +764,16 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
-                "application/json": components["schemas"]["ErrorResponse"];
+                "application/json": components["schemas"]["ErrorBody"];
             };
         };
-        /** @description The server failed. A create that ends like this may or may not have started a task: look it up by its `external_task_id` before sending it again. */
+        /** @description The server failed. A create that ends like this may or may not have started (and billed) a task: do not send it again blindly. Look for it by its `external_task_id`; what the gateway answers to such a look-up is not documented. */
         InternalError: {
             headers: {
                 [name: string]: unknown;
             };
             content: {
-                "application/json": components["schemas"]["ErrorResponse"];
+                "application/json": components["schemas"]["ErrorBody"];
             };
         };
         /** @description The service is briefly unavailable. Try again later, after `Retry-After` seconds when given. */
@@ -592,7 +783,7 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
-                "application/json": components["schemas"]["ErrorResponse"];
+                "application/json": components["schemas"]["ErrorBody"];
             };
         };
         /** @description No task has this id or `external_task_id`. */
@@ -601,7 +792,7 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
-                "application/json": components["schemas"]["ErrorResponse"];
+                "application/json": components["schemas"]["ErrorBody"];
             };
         };
     };
@@ -618,9 +809,26 @@ export interface components {
          *     - `rate-limit`: the request is answered `429` with `Retry-After: 1`.
          *     - `server-error`: the request is answered `500`.
          *     - `unavailable`: the request is answered `503` with `Retry-After: 1`.
+         *     - `insufficient-credits`: the request is answered `402` in the gateway's status wrapper (no credit left).
+         *     - `unauthorized-string`: the request is answered `401` with the error as a plain string.
+         *     - `bad-request-message`: the request is answered `400` with a bare `message`.
+         *     - `not-found-wrapper`: the request is answered `404` in the gateway's status wrapper.
+         *     - `rate-limit-code`: the request is answered `429` with the gateway's numeric code 1002 and `Retry-After: 1`.
+         *     - `server-error-message`: the request is answered `500` with the text in `error.error_message`.
+         *     - `create-rejected`: a create is answered `200` with an error and no task id (nothing is created).
+         *     - `create-failed`: a create is answered `200` with a task that has already failed (integer code 110001).
          * @example fail-006001094
          */
-        MockScenario: "fail-006001094" | "fail-006001095" | "fail-006001099" | "slow" | "rate-limit" | "server-error" | "unavailable";
+        MockScenario: "fail-006001094" | "fail-006001095" | "fail-006001099" | "slow" | "rate-limit" | "server-error" | "unavailable" | "insufficient-credits" | "unauthorized-string" | "bad-request-message" | "not-found-wrapper" | "rate-limit-code" | "server-error-message" | "create-rejected" | "create-failed";
+        /**
+         * @description **Local mock server only**. `wire` (the default) answers in the shapes the real gateway sends:
+         *     `in_progress` from the create on (with `progress` 0 while queued), no `model`, `created_at` in
+         *     Unix seconds, integer error codes with `message`. `documented` answers in the documented form:
+         *     `pending` -> `processing` -> `completed`/`failed`, with `model` and `created_at` in milliseconds.
+         *     The mock's `--shapes` option sets the default.
+         * @example documented
+         */
+        MockShapes: "wire" | "documented";
     };
     requestBodies: never;
     headers: {
@@ -650,9 +858,26 @@ export interface operations {
                  *     - `rate-limit`: the request is answered `429` with `Retry-After: 1`.
                  *     - `server-error`: the request is answered `500`.
                  *     - `unavailable`: the request is answered `503` with `Retry-After: 1`.
+                 *     - `insufficient-credits`: the request is answered `402` in the gateway's status wrapper (no credit left).
+                 *     - `unauthorized-string`: the request is answered `401` with the error as a plain string.
+                 *     - `bad-request-message`: the request is answered `400` with a bare `message`.
+                 *     - `not-found-wrapper`: the request is answered `404` in the gateway's status wrapper.
+                 *     - `rate-limit-code`: the request is answered `429` with the gateway's numeric code 1002 and `Retry-After: 1`.
+                 *     - `server-error-message`: the request is answered `500` with the text in `error.error_message`.
+                 *     - `create-rejected`: a create is answered `200` with an error and no task id (nothing is created).
+                 *     - `create-failed`: a create is answered `200` with a task that has already failed (integer code 110001).
                  * @example fail-006001094
                  */
                 "X-Kirin-Mock-Scenario"?: components["parameters"]["MockScenario"];
+                /**
+                 * @description **Local mock server only**. `wire` (the default) answers in the shapes the real gateway sends:
+                 *     `in_progress` from the create on (with `progress` 0 while queued), no `model`, `created_at` in
+                 *     Unix seconds, integer error codes with `message`. `documented` answers in the documented form:
+                 *     `pending` -> `processing` -> `completed`/`failed`, with `model` and `created_at` in milliseconds.
+                 *     The mock's `--shapes` option sets the default.
+                 * @example documented
+                 */
+                "X-Kirin-Mock-Shapes"?: components["parameters"]["MockShapes"];
             };
             path?: never;
             cookie?: never;
@@ -663,23 +888,28 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The task was created (or, for a repeated `external_task_id` with the same body, found). */
+            /**
+             * @description The task was created (or, for a repeated `external_task_id` with the same body, found); or
+             *     the create was refused with an error and no task (no `id`), or made a task that already failed.
+             */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Task"];
+                    "application/json": components["schemas"]["CreateTaskAnswer"];
                 };
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            402: components["responses"]["PaymentRequired"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["DefaultError"];
         };
     };
     getTask: {
@@ -698,9 +928,26 @@ export interface operations {
                  *     - `rate-limit`: the request is answered `429` with `Retry-After: 1`.
                  *     - `server-error`: the request is answered `500`.
                  *     - `unavailable`: the request is answered `503` with `Retry-After: 1`.
+                 *     - `insufficient-credits`: the request is answered `402` in the gateway's status wrapper (no credit left).
+                 *     - `unauthorized-string`: the request is answered `401` with the error as a plain string.
+                 *     - `bad-request-message`: the request is answered `400` with a bare `message`.
+                 *     - `not-found-wrapper`: the request is answered `404` in the gateway's status wrapper.
+                 *     - `rate-limit-code`: the request is answered `429` with the gateway's numeric code 1002 and `Retry-After: 1`.
+                 *     - `server-error-message`: the request is answered `500` with the text in `error.error_message`.
+                 *     - `create-rejected`: a create is answered `200` with an error and no task id (nothing is created).
+                 *     - `create-failed`: a create is answered `200` with a task that has already failed (integer code 110001).
                  * @example fail-006001094
                  */
                 "X-Kirin-Mock-Scenario"?: components["parameters"]["MockScenario"];
+                /**
+                 * @description **Local mock server only**. `wire` (the default) answers in the shapes the real gateway sends:
+                 *     `in_progress` from the create on (with `progress` 0 while queued), no `model`, `created_at` in
+                 *     Unix seconds, integer error codes with `message`. `documented` answers in the documented form:
+                 *     `pending` -> `processing` -> `completed`/`failed`, with `model` and `created_at` in milliseconds.
+                 *     The mock's `--shapes` option sets the default.
+                 * @example documented
+                 */
+                "X-Kirin-Mock-Shapes"?: components["parameters"]["MockShapes"];
             };
             path: {
                 /** @description The task `id` returned by the create call, or the `external_task_id` the caller gave it. */
@@ -710,13 +957,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The task. */
+            /** @description The task, in the documented form or any form of `WireTask`. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Task"];
+                    "application/json": components["schemas"]["WireTask"];
                 };
             };
             401: components["responses"]["Unauthorized"];
@@ -724,6 +971,7 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["DefaultError"];
         };
     };
 }

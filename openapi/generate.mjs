@@ -11,6 +11,7 @@ import { fileURLToPath } from "node:url";
 import Ajv from "ajv/dist/2020.js";
 import standaloneCode from "ajv/dist/standalone/index.js";
 import openapiTS, { astToString } from "openapi-typescript";
+import ts from "typescript";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const out = join(root, "generated");
@@ -26,6 +27,7 @@ const ANNOTATIONS = [
   "x-kirin-rules",
   "x-kirin-not-enforced",
   "x-kirin-error-codes",
+  "x-kirin-open",
 ];
 
 // Schema annotations that do not change what is valid.
@@ -49,8 +51,18 @@ run("redocly", ["bundle", "openapi/openapi.yaml", "-o", bundled]);
 const spec = JSON.parse(readFileSync(bundled, "utf8"));
 writeFileSync(bundled, `${JSON.stringify(spec, null, 2)}\n`);
 
-// 2. Types. A property with a default stays optional in request types.
-const ast = await openapiTS(structuredClone(spec), { defaultNonNullable: false, silent: true });
+// 2. Types. A property with a default stays optional in request types. A catch-all branch marked
+//    `x-kirin-open` (any other status) becomes `string & {}`: a plain `string` would swallow the
+//    known literals beside it, and editors would stop offering them.
+const openString = ts.factory.createIntersectionTypeNode([
+  ts.factory.createKeywordTypeNode(ts.SyntaxKind.StringKeyword),
+  ts.factory.createTypeLiteralNode([]),
+]);
+const ast = await openapiTS(structuredClone(spec), {
+  defaultNonNullable: false,
+  silent: true,
+  transform: (schema) => (schema["x-kirin-open"] === true ? openString : undefined),
+});
 writeFileSync(join(out, "schema.d.ts"), HEADER + astToString(ast));
 
 // 3. Validators. Each one is compiled from its schema with every `$ref` inlined, so that every
