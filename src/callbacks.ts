@@ -1,102 +1,177 @@
 // Receiving the task the server POSTs to `callback_url` on each status change.
 //
-// parseCallback first normalises the gateway's known variants (status synonyms, `error` as
-// `{code, message}` or a string, numeric-string durations - the same reading as polling, see
-// task.ts) and then checks the result against the contract's Task schema with the generated
-// validator. So the contract's own shape always passes, a known variant passes in its contract
-// form, and anything else - including a status nobody documented - is rejected with the field at
-// fault. (Polling treats an unknown status as "still running" because it can ask again; a
-// callback that is refused is simply sent again, so refusing is the safe answer here.)
-import { validateTask } from "../generated/validators.js";
-import { KirinValidationError } from "./errors.js";
-import { normalizeTask } from "./task.js";
-import type { Task, ValidationIssue } from "./types.js";
+// parseCallback reads a callback exactly as polling reads an answer (wire.ts): every form the
+// gateway sends is accepted and comes out in the documented form; only a body that is not a task
+// (no `id`, no `status`) is refused. A refused callback is one the gateway keeps sending, so the
+// bar is "is this a task", never "is this the documented form".
+//
+// The gateway signs nothing, and its notifications can repeat and arrive out of order. So the
+// handler can confirm each one with the API before acting on it (`verify`), can require a secret
+// in the callback URL (`token`), and never lets a task's status move backwards: a final status
+// (`completed`, `failed`) is never followed by an earlier one, and a repeat is acknowledged but
+// not handed on twice.
+import { KirinError, KirinNotFoundError, KirinValidationError } from "./errors.js";
+import { isTransient } from "./retry.js";
+import type { Task } from "./types.js";
+import { readTask, taskStatusOf } from "./wire.js";
 
-/** The task in a callback payload (object or JSON text); throws KirinValidationError otherwise. */
+/** The task in a callback payload (object, JSON text or bytes); throws KirinValidationError for a non-task. */
 export function parseCallback(body: unknown): Task {
   let value = body;
-  if (typeof body === "string") {
+  if (body instanceof Uint8Array || body instanceof ArrayBuffer) value = new TextDecoder().decode(body);
+  if (typeof value === "string") {
     try {
-      value = JSON.parse(body);
+      value = JSON.parse(value);
     } catch {
       throw new KirinValidationError([{ path: "", rule: "json", message: "the callback body is not JSON", severity: "error" }], "callback");
     }
   }
-  const task = normalizeTask(value);
-  if (!validateTask(task)) {
-    const issues: ValidationIssue[] = (validateTask.errors ?? []).map((e) => {
-      const missing = e.keyword === "required" ? String(e.params.missingProperty ?? "") : "";
-      const path = missing ? `${e.instancePath}/${missing}` : e.instancePath;
-      const got = missing ? "" : ` (got ${preview(pick(task, e.instancePath))})`;
-      return { path, rule: e.keyword, message: `${missing ? "is required" : (e.message ?? "is invalid")}${got}`, severity: "error" };
-    });
-    throw new KirinValidationError(issues, "callback");
-  }
-  return task;
+  const reading = readTask(value);
+  if (reading.issues) throw new KirinValidationError(reading.issues, "callback");
+  return reading.task;
+}
+
+/** What the handler last handed to `onTask` for a task. */
+export interface CallbackSeen {
+  status: string;
+  progress?: number | undefined;
+}
+
+/**
+ * Where the handler remembers, per task id, the last state it handed on. The default keeps the
+ * latest tasks in memory; a service with several instances plugs in a shared one (Redis, a table).
+ */
+export interface CallbackStore {
+  get(taskId: string): CallbackSeen | undefined | Promise<CallbackSeen | undefined>;
+  set(taskId: string, seen: CallbackSeen): void | Promise<void>;
 }
 
 export interface CallbackHandlerOptions {
-  /** How many notifications to remember for de-duplication (default 1,000). */
+  /**
+   * Confirm each notification with the API before `onTask` runs: `onTask` then gets the task as
+   * `getTask` answers it, never the posted body, so a forged callback cannot plant a result. Pass
+   * the client (or any `getTask`). Recommended: the gateway signs nothing.
+   */
+  verify?: { getTask(id: string, options?: { signal?: AbortSignal }): Promise<Task> };
+  /**
+   * A secret the callback URL must carry as `?token=...` (give the gateway
+   * `https://your.app/kirin/callback?token=SECRET` as `callback_url`). Requests without it get 403.
+   */
+  token?: string;
+  /** Where to remember what was handed on (default: the latest `remember` tasks, in memory). */
+  store?: CallbackStore;
+  /** How many tasks the default store remembers (default 10,000). */
   remember?: number;
 }
 
 /**
  * A Fetch API handler (`Request` -> `Response`) for callback notifications, for edge runtimes,
- * Deno, Bun, and Node via `toNodeListener` in `kirin-api`'s node module.
+ * Deno, Bun, and Node via `toNodeListener` in `kirin-api/node`.
  *
- * 200 only once `onTask` has accepted the task; 400 for a payload outside the contract; 405 for
- * anything but POST; 500 when `onTask` throws (so the server sends it again). The same
- * notification (task id, status and progress) is handed to `onTask` once: a repeat, even one that
- * arrives while the first is still being handled, gets the first one's answer.
+ * 200 for every task it accepts - the first time, a repeat, or a late notification that would move
+ * the status backwards (those two are acknowledged, not handed on). 400 for a body that is not a
+ * task; 403 without the `token`; 405 for anything but POST; 500 when `onTask` throws and 503 when
+ * `verify` cannot reach the API, so the server sends it again.
  */
 export function createCallbackHandler(
   onTask: (task: Task) => void | Promise<void>,
   options: CallbackHandlerOptions = {},
 ): (request: Request) => Promise<Response> {
-  const remember = options.remember ?? 1_000;
-  const seen = new Map<string, Promise<void>>();
+  const store = options.store ?? memoryStore(options.remember ?? 10_000);
+  // Notifications of one task are decided one after another, so two copies arriving together
+  // are not both handed on.
+  const queues = new Map<string, Promise<unknown>>();
+
   return async (request) => {
     if (request.method !== "POST") return json(405, { error: { code: "method_not_allowed", message: "POST only" } });
-    let task: Task;
+    if (options.token !== undefined && !sameSecret(new URL(request.url).searchParams.get("token") ?? "", options.token)) {
+      return json(403, { error: { code: "forbidden", message: "the callback URL's token is missing or wrong" } });
+    }
+    let posted: Task;
     try {
-      task = parseCallback(await request.text());
+      posted = parseCallback(await request.text());
     } catch (error) {
       const issues = error instanceof KirinValidationError ? error.issues : [];
       return json(400, { error: { code: "invalid_request", message: (error as Error).message, issues } });
     }
-    const key = `${task.id}|${task.status}|${task.progress ?? ""}`;
-    let handled = seen.get(key);
-    const duplicate = handled !== undefined;
-    if (!handled) {
-      handled = Promise.resolve().then(() => onTask(task));
-      seen.set(key, handled);
-      if (seen.size > remember) seen.delete(seen.keys().next().value!);
-    }
+    const previous = queues.get(posted.id) ?? Promise.resolve();
+    const turn = previous.then(() => handle(posted), () => handle(posted));
+    queues.set(posted.id, turn);
     try {
-      await handled;
-      return json(200, { received: true, duplicate });
-    } catch {
-      // Forget it, so the server's next attempt is handled afresh.
-      if (seen.get(key) === handled) seen.delete(key);
-      return json(500, { error: { code: "internal_error", message: "the callback handler failed" } });
+      return await turn;
+    } finally {
+      if (queues.get(posted.id) === turn) queues.delete(posted.id);
     }
   };
+
+  async function handle(posted: Task): Promise<Response> {
+    let task = posted;
+    if (options.verify) {
+      try {
+        task = await options.verify.getTask(posted.id);
+      } catch (error) {
+        if (error instanceof KirinNotFoundError) {
+          return json(400, { error: { code: "unknown_task", message: `the API knows no task '${posted.id}'` } });
+        }
+        const retry = !(error instanceof KirinError) || isTransient(error);
+        return json(retry ? 503 : 500, { error: { code: "verify_failed", message: "the task could not be confirmed with the API" } });
+      }
+      // The API has not caught up with the notification yet: ask for it again rather than hand on
+      // an older state and acknowledge (and so lose) the newer one.
+      if (rank(task.status) < rank(posted.status)) {
+        return json(503, { error: { code: "not_confirmed_yet", message: `the API does not show task '${posted.id}' as ${posted.status} yet` } });
+      }
+    }
+    const seen = await store.get(task.id);
+    const verdict = seen ? compare(task, seen) : "newer";
+    if (verdict !== "newer") return json(200, { received: true, [verdict]: true });
+    try {
+      await onTask(task);
+    } catch {
+      // Not remembered, so the server's next attempt is handled afresh.
+      return json(500, { error: { code: "internal_error", message: "the callback handler failed" } });
+    }
+    await store.set(task.id, { status: task.status, ...(task.progress !== undefined && { progress: task.progress }) });
+    return json(200, { received: true });
+  }
+}
+
+/** Where a status stands in the lifecycle: final statuses last, an unknown one counts as running. */
+function rank(status: string): number {
+  const known = taskStatusOf(status);
+  return known === "completed" || known === "failed" ? 2 : known === "pending" ? 0 : 1;
+}
+
+/** A notification against what was handed on: news, the same again, or older than that. */
+function compare(task: Task, seen: CallbackSeen): "newer" | "duplicate" | "stale" {
+  const [now, before] = [rank(task.status), rank(seen.status)];
+  if (before === 2) return task.status === seen.status ? "duplicate" : "stale";
+  if (now !== before) return now > before ? "newer" : "stale";
+  if (task.status !== seen.status) return "newer";
+  const [p, q] = [task.progress ?? -1, seen.progress ?? -1];
+  return p > q ? "newer" : p === q ? "duplicate" : "stale";
+}
+
+/** The default store: the latest `size` tasks, the oldest forgotten first. */
+function memoryStore(size: number): CallbackStore {
+  const seen = new Map<string, CallbackSeen>();
+  return {
+    get: (id) => seen.get(id),
+    set(id, value) {
+      seen.delete(id);
+      seen.set(id, value);
+      if (seen.size > size) seen.delete(seen.keys().next().value!);
+    },
+  };
+}
+
+/** Compares two secrets in time that does not depend on where they differ. */
+function sameSecret(given: string, expected: string): boolean {
+  let diff = given.length ^ expected.length;
+  for (let i = 0; i < expected.length; i++) diff |= (given.charCodeAt(i) || 0) ^ expected.charCodeAt(i);
+  return diff === 0;
 }
 
 function json(status: number, body: unknown): Response {
   return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
-}
-
-function pick(value: unknown, pointer: string): unknown {
-  let v = value;
-  for (const part of pointer.split("/").slice(1)) {
-    if (!v || typeof v !== "object") return undefined;
-    v = (v as Record<string, unknown>)[part.replace(/~1/g, "/").replace(/~0/g, "~")];
-  }
-  return v;
-}
-
-function preview(value: unknown): string {
-  const text = JSON.stringify(value) ?? String(value);
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }

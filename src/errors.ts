@@ -1,11 +1,29 @@
-// The error hierarchy. Every error thrown by this library is a KirinError, so callers can tell
-// "the library said no" from a bug with one instanceof. None of them ever holds the API key: the
+// The error hierarchy. Every error this library raises is a KirinError, so callers can tell "the
+// library said no" from a bug with one instanceof; the one exception is an abort, which rejects
+// with the caller's own signal reason (as fetch does). Each carries a `category` a UI can act on.
+// None of them ever holds the API key: the
 // client scrubs it from anything that came off the wire (see `redactor`) before building an error,
 // and no error keeps a reference to the request (whose headers carry the key).
 import type { Task, ValidationIssue } from "./types.js";
+import { readErrorBody } from "./wire.js";
+
+/**
+ * What a UI can do about an error:
+ * - `retry-later`: transient (rate limit, server trouble, no connection, no capacity); try again.
+ * - `fix-request`: the request itself is wrong or was refused; sending it again will not help.
+ * - `account`: the API key or the account (no key, wrong key, no permission, no credit).
+ * - `outcome-unknown`: a create may or may not have made (and billed) a task; look it up before
+ *   sending it again.
+ */
+export type KirinErrorCategory = "retry-later" | "fix-request" | "account" | "outcome-unknown";
 
 export class KirinError extends Error {
   override name = "KirinError";
+  readonly category: KirinErrorCategory;
+  constructor(message: string, options: { cause?: unknown; category?: KirinErrorCategory } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.category = options.category ?? "fix-request";
+  }
 }
 
 /** The body of an HTTP error answer, as far as it could be parsed. */
@@ -14,43 +32,61 @@ export type ApiErrorBody = unknown;
 export interface KirinApiErrorInit {
   status: number;
   body: ApiErrorBody;
+  /** The server's machine code; read from the body (any envelope) when not given. */
+  code?: string | undefined;
+  /** The server's own words; read from the body (any envelope) when not given. */
+  serverMessage?: string | undefined;
   requestId?: string | undefined;
   /** Parsed `Retry-After`, in ms, when the answer had one. */
   retryAfterMs?: number | undefined;
 }
 
-/** The server answered with a non-2xx status. Subclasses by status, see `apiError`. */
+/** The server answered with an error status. Subclasses by status, see `apiError`. */
 export class KirinApiError extends KirinError {
   override name = "KirinApiError";
   readonly status: number;
-  /** `error.code` of the contract's ErrorResponse, or `http_<status>` when the body had none. */
+  /** The server's code (`"rate_limited"`, `"40201"`, `"1002"`), or `http_<status>` when it gave none. */
   readonly code: string;
+  /** What the server said, in its own words. */
+  readonly serverMessage: string | undefined;
   readonly requestId: string | undefined;
   readonly body: ApiErrorBody;
   readonly retryAfterMs: number | undefined;
 
   constructor(init: KirinApiErrorInit) {
-    const e = errorObject(init.body);
-    const code = typeof e?.code === "string" ? e.code : `http_${init.status}`;
-    const text = typeof e?.message === "string" ? e.message : typeof init.body === "string" && init.body ? init.body.slice(0, 200) : "";
-    const requestId = init.requestId ?? (typeof e?.request_id === "string" ? e.request_id : undefined);
-    super(`${init.status} ${code}${text ? `: ${text}` : ""}${requestId ? ` (request ${requestId})` : ""}`);
+    const words = readErrorBody(init.body);
+    const code = init.code ?? words.code ?? `http_${init.status}`;
+    const text = init.serverMessage ?? words.message;
+    const requestId = init.requestId ?? words.requestId;
+    super(`${init.status} ${code}${text ? `: ${text}` : ""}${requestId ? ` (request ${requestId})` : ""}`, {
+      category: categoryOfStatus(init.status),
+    });
     this.status = init.status;
     this.code = code;
+    this.serverMessage = text;
     this.requestId = requestId;
     this.body = init.body;
     this.retryAfterMs = init.retryAfterMs;
   }
 
-  /** Server-reported validation issues (only with 400 `invalid_request`). */
+  /** Server-reported validation issues (this project's mock sends them with a 400). */
   get issues(): ValidationIssue[] {
-    const issues = errorObject(this.body)?.issues;
+    const body = this.body as { error?: { issues?: unknown } } | null;
+    const issues = body && typeof body === "object" && body.error && typeof body.error === "object" ? body.error.issues : undefined;
     return Array.isArray(issues) ? (issues as ValidationIssue[]) : [];
   }
 }
 
+function categoryOfStatus(status: number): KirinErrorCategory {
+  if (status === 401 || status === 402 || status === 403) return "account";
+  if (status === 408 || status === 429 || status >= 500) return "retry-later";
+  return "fix-request";
+}
+
 export class KirinBadRequestError extends KirinApiError { override name = "KirinBadRequestError"; }
 export class KirinAuthenticationError extends KirinApiError { override name = "KirinAuthenticationError"; }
+/** 402: the account has no credit left. Nothing was created; never retried. */
+export class KirinInsufficientCreditsError extends KirinApiError { override name = "KirinInsufficientCreditsError"; }
 export class KirinPermissionDeniedError extends KirinApiError { override name = "KirinPermissionDeniedError"; }
 export class KirinNotFoundError extends KirinApiError { override name = "KirinNotFoundError"; }
 /** 409: the `external_task_id` already names a task made from a different body. */
@@ -59,10 +95,16 @@ export class KirinPayloadTooLargeError extends KirinApiError { override name = "
 export class KirinUnsupportedMediaTypeError extends KirinApiError { override name = "KirinUnsupportedMediaTypeError"; }
 export class KirinRateLimitError extends KirinApiError { override name = "KirinRateLimitError"; }
 export class KirinInternalServerError extends KirinApiError { override name = "KirinInternalServerError"; }
+/**
+ * A create answered 200 with an error and no task id: the server made nothing it could name, and
+ * says why (`serverMessage`). Nothing more is sent.
+ */
+export class KirinCreateRejectedError extends KirinApiError { override name = "KirinCreateRejectedError"; }
 
 const byStatus: Record<number, typeof KirinApiError> = {
   400: KirinBadRequestError,
   401: KirinAuthenticationError,
+  402: KirinInsufficientCreditsError,
   403: KirinPermissionDeniedError,
   404: KirinNotFoundError,
   409: KirinConflictError,
@@ -78,15 +120,46 @@ export function apiError(init: KirinApiErrorInit): KirinApiError {
 }
 
 /**
- * No answer: DNS, refused or dropped connection, a per-request timeout, or a 2xx body that was not
- * JSON. For a create this means "outcome unknown" - the task may exist.
+ * No usable answer: DNS, refused or dropped connection, a per-request timeout, or a 2xx body that
+ * was not JSON or not a task. `mayHaveReachedServer` is false only when the request provably never
+ * left (the connection was refused, the host was not found, TLS failed): for a create that is the
+ * one connection failure that is safe to send again.
  */
 export class KirinConnectionError extends KirinError {
   override name = "KirinConnectionError";
   readonly timedOut: boolean;
-  constructor(message: string, options: { cause?: unknown; timedOut?: boolean } = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+  /** The system's code for the failure, when there is one (`ECONNREFUSED`, `ENOTFOUND`, `UND_ERR_SOCKET`). */
+  readonly code: string | undefined;
+  readonly mayHaveReachedServer: boolean;
+  constructor(
+    message: string,
+    options: { cause?: unknown; timedOut?: boolean; code?: string | undefined; mayHaveReachedServer?: boolean } = {},
+  ) {
+    super(message, { cause: options.cause, category: "retry-later" });
     this.timedOut = options.timedOut ?? false;
+    this.code = options.code;
+    this.mayHaveReachedServer = options.mayHaveReachedServer ?? true;
+  }
+}
+
+/**
+ * A create failed in a way that does not tell whether the server made the task: a 5xx other than
+ * 503, a connection that broke or timed out after the request was sent. The task may exist - and
+ * cost money - under `externalTaskId`, so the create was NOT sent again. Look it up later with
+ * `client.getTask(externalTaskId)`, or create with `resendIfAbsent: true` to let the client look it
+ * up and send again only when the gateway answers that it does not know it.
+ */
+export class KirinCreateOutcomeUnknownError extends KirinError {
+  override name = "KirinCreateOutcomeUnknownError";
+  readonly externalTaskId: string;
+  constructor(externalTaskId: string, cause: unknown, lookup?: string) {
+    const why = cause instanceof Error ? cause.message : String(cause);
+    super(
+      `The create may or may not have made a task (${why}); it was not sent again. ` +
+        `Look for it later by its external_task_id '${externalTaskId}'${lookup ? ` (${lookup})` : ""}.`,
+      { cause, category: "outcome-unknown" },
+    );
+    this.externalTaskId = externalTaskId;
   }
 }
 
@@ -98,7 +171,7 @@ export class KirinValidationError extends KirinError {
     const errors = issues.filter((i) => i.severity === "error");
     const first = errors[0] ?? issues[0];
     const more = errors.length > 1 ? ` (and ${errors.length - 1} more)` : "";
-    super(first ? `Invalid ${what}: ${first.path || "/"}: ${first.message}${more}` : `Invalid ${what}`);
+    super(first ? `Invalid ${what}: ${first.path || "/"}: ${first.message}${more}` : `Invalid ${what}`, { category: "fix-request" });
     this.issues = issues;
   }
 }
@@ -106,23 +179,33 @@ export class KirinValidationError extends KirinError {
 /** Task error codes the contract marks as transient (`x-kirin-error-codes`, retryable: true). */
 const RETRYABLE_TASK_CODES = new Set(["006001094"]);
 
-/** The task ended in `failed`. Creating it again may help when `retryable` is true. */
+/**
+ * The task ended in `failed`. `code` is in the seeds' form (`"006001094"` even when the gateway
+ * sent the integer `6001094`, which stays in `originalCode`). Creating the task again may help
+ * when `retryable` is true - under a new `external_task_id`, or the old failed task comes back.
+ */
 export class KirinTaskFailedError extends KirinError {
   override name = "KirinTaskFailedError";
   readonly task: Task;
   readonly taskId: string;
   readonly code: string;
+  /** The code exactly as the gateway sent it, when that differs from `code`. */
+  readonly originalCode: string | number | undefined;
   readonly errorMessage: string;
   readonly retryable: boolean;
   constructor(task: Task) {
     const code = task.error?.code ?? "unknown";
     const errorMessage = task.error?.error_message ?? "";
-    super(`Task ${task.id} failed: ${code}${errorMessage ? ` ${errorMessage}` : ""}`);
+    const retryable = RETRYABLE_TASK_CODES.has(code);
+    super(`Task ${task.id} failed: ${code}${errorMessage ? ` ${errorMessage}` : ""}`, {
+      category: retryable ? "retry-later" : "fix-request",
+    });
     this.task = task;
     this.taskId = task.id;
     this.code = code;
+    this.originalCode = task.error?.original_code;
     this.errorMessage = errorMessage;
-    this.retryable = RETRYABLE_TASK_CODES.has(code);
+    this.retryable = retryable;
   }
 }
 
@@ -133,18 +216,12 @@ export class KirinTimeoutError extends KirinError {
   /** The last task seen, if any poll succeeded. */
   readonly lastTask: Task | undefined;
   constructor(taskId: string, lastTask: Task | undefined, timeoutMs: number) {
-    super(`Task ${taskId} not finished after ${Math.round(timeoutMs / 1000)} s (last status: ${lastTask?.status ?? "unknown"})`);
+    super(`Task ${taskId} not finished after ${Math.round(timeoutMs / 1000)} s (last status: ${lastTask?.status ?? "unknown"})`, {
+      category: "retry-later",
+    });
     this.taskId = taskId;
     this.lastTask = lastTask;
   }
-}
-
-function errorObject(body: unknown): Record<string, unknown> | undefined {
-  if (body && typeof body === "object" && "error" in body) {
-    const e = (body as { error: unknown }).error;
-    if (e && typeof e === "object") return e as Record<string, unknown>;
-  }
-  return undefined;
 }
 
 /**

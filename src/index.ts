@@ -1,20 +1,26 @@
-// kirin-api: the public surface. Names are stable; see ARCHITECTURE.md "Public surface".
+// kirin-api: the public surface. Names are stable.
 export type * from "./types.js";
-// Client, polling, callbacks, errors (issues 3 and 4).
+// Client, polling, callbacks, errors.
 export { createKirinClient, DEFAULT_BASE_URL } from "./client.js";
-export type { KirinClient, KirinClientOptions, RequestOptions } from "./client.js";
+export type { KirinClient, KirinClientOptions, RequestOptions, CreateOptions } from "./client.js";
+export { requestIdOf } from "./transport.js";
+export type { ClientHooks, Logger, LogLevel, Operation, RequestEvent, ResponseEvent, RetryEvent } from "./events.js";
 export { waitForTask } from "./poll.js";
 export type { WaitOptions, PollableClient, PollResult } from "./poll.js";
 export { adaptiveSchedule } from "./schedule.js";
 export type { Schedule, ScheduleOptions, PollState, PollObservation } from "./schedule.js";
 export { parseCallback, createCallbackHandler } from "./callbacks.js";
-export type { CallbackHandlerOptions } from "./callbacks.js";
-export { normalizeTask, taskStatusOf, videoUrls, taskCost } from "./task.js";
+export type { CallbackHandlerOptions, CallbackStore, CallbackSeen } from "./callbacks.js";
+// Reading what the gateway sends, and helpers over the documented task.
+export { readTask, taskStatusOf, errorCodeOf } from "./wire.js";
+export type { KnownStatus, TaskReading, TaskContext } from "./wire.js";
+export { normalizeTask, videoUrls, taskCost } from "./task.js";
 export {
   KirinError,
   KirinApiError,
   KirinBadRequestError,
   KirinAuthenticationError,
+  KirinInsufficientCreditsError,
   KirinPermissionDeniedError,
   KirinNotFoundError,
   KirinConflictError,
@@ -22,13 +28,16 @@ export {
   KirinUnsupportedMediaTypeError,
   KirinRateLimitError,
   KirinInternalServerError,
+  KirinCreateRejectedError,
+  KirinCreateOutcomeUnknownError,
   KirinConnectionError,
   KirinValidationError,
   KirinTaskFailedError,
   KirinTimeoutError,
   apiError,
 } from "./errors.js";
-// Request validation and image inspection (issue 3).
+export type { KirinErrorCategory } from "./errors.js";
+// Request validation and image inspection.
 export { validateRequest, validateWireRequest } from "./validate.js";
 export { inspectImage, imageToBase64 } from "./image.js";
 export type { ImageInfo } from "./image.js";

@@ -10,7 +10,11 @@ export interface NodeListenerOptions {
   maxBodyBytes?: number;
 }
 
-/** Wraps `(Request) => Promise<Response>` as a `(req, res)` listener for `http.createServer`. */
+/**
+ * Wraps `(Request) => Promise<Response>` as a `(req, res)` listener for `http.createServer`, or as
+ * a route of Express, Fastify's `raw` or Connect. Behind a body parser (Express's global
+ * `express.json()`) the stream is already read: the parsed `req.body` is used instead.
+ */
 export function toNodeListener(
   handler: (request: Request) => Promise<Response>,
   options: NodeListenerOptions = {},
@@ -19,17 +23,12 @@ export function toNodeListener(
   return (req, res) => {
     void (async () => {
       try {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        for await (const chunk of req as AsyncIterable<Buffer>) {
-          size += chunk.length;
-          if (size > maxBodyBytes) {
-            res.writeHead(413, { "content-type": "application/json", connection: "close" });
-            res.end(JSON.stringify({ error: { code: "payload_too_large", message: `body over ${maxBodyBytes} bytes` } }));
-            req.destroy();
-            return;
-          }
-          chunks.push(chunk);
+        const body = parsedBody(req) ?? (await readBody(req, maxBodyBytes));
+        if (body === undefined) {
+          res.writeHead(413, { "content-type": "application/json", connection: "close" });
+          res.end(JSON.stringify({ error: { code: "payload_too_large", message: `body over ${maxBodyBytes} bytes` } }));
+          req.destroy();
+          return;
         }
         const headers = new Headers();
         for (const [name, value] of Object.entries(req.headers)) {
@@ -40,7 +39,7 @@ export function toNodeListener(
         const request = new Request(`http://${req.headers.host ?? "localhost"}${req.url ?? "/"}`, {
           method,
           headers,
-          body: method === "GET" || method === "HEAD" ? undefined : Buffer.concat(chunks),
+          body: method === "GET" || method === "HEAD" ? undefined : new Uint8Array(body),
         });
         const response = await handler(request);
         res.writeHead(response.status, Object.fromEntries(response.headers));
@@ -51,4 +50,24 @@ export function toNodeListener(
       }
     })();
   };
+}
+
+/** The body a framework's parser already read (`req.body` once the stream has ended), as bytes. */
+function parsedBody(req: IncomingMessage): Buffer | undefined {
+  const body = (req as IncomingMessage & { body?: unknown }).body;
+  if (body === undefined || !req.readableEnded) return undefined;
+  if (Buffer.isBuffer(body)) return body;
+  return Buffer.from(typeof body === "string" ? body : JSON.stringify(body));
+}
+
+/** The request's body, or undefined once it grows past `limit` bytes. */
+async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) return undefined;
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
 }

@@ -9,7 +9,8 @@
 import { KirinApiError, KirinConnectionError, KirinTaskFailedError, KirinTimeoutError } from "./errors.js";
 import { backoffMs, childSignal, isRetryableStatus, sleep } from "./retry.js";
 import { adaptiveSchedule, type PollObservation, type Schedule, type ScheduleOptions } from "./schedule.js";
-import { normalizeTask, taskStatusOf } from "./task.js";
+import { normalizeTask } from "./task.js";
+import { taskStatusOf } from "./wire.js";
 import type { Task } from "./types.js";
 
 export interface WaitOptions extends ScheduleOptions {

@@ -1,15 +1,60 @@
-// Waiting and retry policy shared by the client and the poller. Everything here cleans up after
-// itself: a wait that is aborted clears its timer and its abort listener at once, so neither a
-// test's fake clock nor a real event loop is kept busy by a call that already ended.
+// The one retry policy of the library - which failures are worth another try, how long to wait -
+// and the waiting itself. The client, its idempotent create and the poller all decide here.
+// Everything here cleans up after itself: a wait that is aborted clears its timer and its abort
+// listener at once, so neither a test's fake clock nor a real event loop is kept busy by a call
+// that already ended.
+import { KirinApiError, KirinConnectionError } from "./errors.js";
 
 /** Longest server-requested wait we honour; a larger `Retry-After` is cut to this. */
 export const MAX_RETRY_AFTER_MS = 60_000;
 const BACKOFF_BASE_MS = 500;
 const BACKOFF_MAX_MS = 8_000;
 
-/** Statuses worth another try: timeout, lock conflict, rate limit, server trouble. */
+/**
+ * Statuses worth another try: timeout, rate limit, server trouble. Not 409: a conflict on an
+ * `external_task_id` is there to stay, and sending again cannot change it.
+ */
 export function isRetryableStatus(status: number): boolean {
-  return status === 408 || status === 409 || status === 429 || status >= 500;
+  return status === 408 || status === 429 || status >= 500;
+}
+
+/** A failure of a read (a status request, a look-up) that is worth waiting out. */
+export function isTransient(error: unknown): boolean {
+  if (error instanceof KirinConnectionError) return true;
+  return error instanceof KirinApiError && isRetryableStatus(error.status);
+}
+
+/**
+ * A create failure that proves the server made nothing, so sending the create again cannot bill
+ * twice: the request never left (refused, host not found, TLS failed), or the server refused it
+ * before doing any work (408 it did not read it whole, 429 rate limit, 503 unavailable).
+ */
+export function createMadeNothing(error: unknown): boolean {
+  if (error instanceof KirinConnectionError) return !error.mayHaveReachedServer;
+  return error instanceof KirinApiError && (error.status === 408 || error.status === 429 || error.status === 503);
+}
+
+/**
+ * A create failure after which the task may exist: a 5xx other than 503, a connection that broke
+ * or timed out once the request may have been sent, a 2xx that could not be read.
+ */
+export function createOutcomeUnknown(error: unknown): boolean {
+  if (createMadeNothing(error)) return false;
+  if (error instanceof KirinConnectionError) return true;
+  return error instanceof KirinApiError && error.status >= 500;
+}
+
+/** How long to wait before retry number `attempt` (1-based): the server's Retry-After, or backoff. */
+export function retryDelay(error: unknown, attempt: number): { delayMs: number; fromRetryAfter: boolean } {
+  const retryAfter = error instanceof KirinApiError ? error.retryAfterMs : undefined;
+  return retryAfter !== undefined ? { delayMs: retryAfter, fromRetryAfter: true } : { delayMs: backoffMs(attempt), fromRetryAfter: false };
+}
+
+/** Why a request is retried, for events and logs: the status, or `network` with the system's code. */
+export function retryReason(error: unknown): string {
+  if (error instanceof KirinApiError) return String(error.status);
+  if (error instanceof KirinConnectionError) return error.timedOut ? "timeout" : `network${error.code ? ` ${error.code}` : ""}`;
+  return "error";
 }
 
 /**

@@ -8,9 +8,16 @@ export type KirinV3I2VParams = Schemas["KirinV3I2VParams"];
 export type KirinV3OmniVideoParams = Schemas["KirinV3OmniVideoParams"];
 /** The gateway's wire body: `{ model, input: [ { params } ] }`. */
 export type CreateTaskRequest = Schemas["CreateTaskRequest"];
+/** A task in its documented form: what every function of this library returns. */
 export type Task = Schemas["Task"];
 export type TaskStatus = Schemas["TaskStatus"];
+export type TaskError = Schemas["TaskError"];
+/** A task as the gateway may send it (any variant); read it into a Task with `normalizeTask`. */
+export type WireTask = Schemas["WireTask"];
 export type TaskCallback = Schemas["TaskCallback"];
+/** The body of an HTTP error answer, in any of the gateway's envelopes. */
+export type ErrorBody = Schemas["ErrorBody"];
+/** This project's mock's own error envelope (one of ErrorBody's forms). */
 export type ErrorResponse = Schemas["ErrorResponse"];
 export type KirinModel = CreateTaskRequest["model"];
 

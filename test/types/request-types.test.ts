@@ -3,7 +3,7 @@
 import createClient from "openapi-fetch";
 import { describe, expect, expectTypeOf, it } from "vitest";
 import type { paths } from "../../generated/schema.js";
-import type { CreateTaskRequest, KirinRequest, Task } from "../../src/types.js";
+import type { CreateTaskRequest, KirinRequest, Task, WireTask } from "../../src/types.js";
 
 describe("generated types", () => {
   it("narrow the flat request on `model`", () => {
@@ -43,12 +43,31 @@ describe("generated types", () => {
     const { data } = await client.POST("/model/v1/generation", {
       body: { model: "kirin_v3_i2v", input: [{ params: { image: "https://x.test/a.png", prompt: "p" } }] },
     });
-    expectTypeOf(data!).toExtend<Task>();
-    expectTypeOf(data!.status).toEqualTypeOf<"pending" | "processing" | "completed" | "failed">();
+    // A create's 200 is a task in any wire form, or an error without a task: the type says both.
+    expectTypeOf<Task>().toExtend<NonNullable<typeof data>>();
+    if (!data || !("id" in data)) throw new Error("expected a task");
+    expectTypeOf(data.id).toEqualTypeOf<string>();
     await client.GET("/model/v1/generation/task/{id}", {
       // @ts-expect-error the path needs an id
       params: { path: {} },
     });
-    expect(data?.status).toBe("pending");
+    expect(data.status).toBe("pending");
+  });
+
+  it("keep the known statuses beside any other string", () => {
+    const known: Task["status"] = "in_progress";
+    const other: Task["status"] = "rendering_frames";
+    // @ts-expect-error a status is a string
+    const wrong: Task["status"] = 3;
+    expectTypeOf<"pending" | "processing" | "in_progress" | "completed" | "failed">().toExtend<Task["status"]>();
+    expectTypeOf<Task["status"]>().not.toEqualTypeOf<string>();
+    expect([known, other, wrong]).toHaveLength(3);
+  });
+
+  it("give a task's error code as a string, and the wire's as a string or an integer", () => {
+    expectTypeOf<NonNullable<Task["error"]>["code"]>().toEqualTypeOf<string>();
+    const wire: WireTask["error"] = { code: 6001094, message: "Task resource insufficient" };
+    const text: WireTask["error"] = "download input audio failed";
+    expect([wire, text]).toHaveLength(2);
   });
 });

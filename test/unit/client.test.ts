@@ -1,14 +1,24 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createKirinClient } from "../../src/client.js";
 import {
+  KirinApiError,
   KirinAuthenticationError,
+  KirinBadRequestError,
   KirinConflictError,
   KirinConnectionError,
+  KirinCreateOutcomeUnknownError,
+  KirinCreateRejectedError,
+  KirinError,
+  KirinInsufficientCreditsError,
   KirinInternalServerError,
+  KirinPayloadTooLargeError,
+  KirinTaskFailedError,
   KirinValidationError,
 } from "../../src/errors.js";
+import type { RetryEvent } from "../../src/events.js";
+import { requestIdOf } from "../../src/transport.js";
 import type { KirinRequest } from "../../src/types.js";
-import { fakeGateway } from "./fake-gateway.js";
+import { type Fault, fakeGateway } from "./fake-gateway.js";
 
 const body: KirinRequest = { model: "kirin_v3_i2v", image: "https://cdn.example.com/fox.jpg", prompt: "a fox runs" };
 const KEY = "sk-test-0123456789abcdef";
@@ -78,74 +88,202 @@ describe("createTask", () => {
     expect(gw.log).toHaveLength(1);
   });
 
-  it("never double-bills: a connection dropped after the server created the task returns that task", async () => {
-    const gw = fakeGateway({ fault: (req, n) => (n === 1 && req.method === "POST" ? { kind: "drop-after" } : undefined) });
+  it("returns a create answered in the wire's shapes in the documented form, keeping the model it sent", async () => {
+    const gw = fakeGateway({ fault: () => ({ kind: "answer", status: 200, body: { id: "d758n65e878c73cmdg20", status: "in_progress" } }) });
     const client = createKirinClient({ apiKey: KEY, fetch: gw.fetch });
     const task = await settle(client.createTask(body));
-    expect(gw.billed()).toBe(1);
-    expect(gw.tasks.size).toBe(1);
-    expect(task.id).toBe("task_1");
-    // POST (dropped), then the look-up by external id found it: no second POST.
-    expect(gw.log.map((c) => c.method)).toEqual(["POST", "GET"]);
-    expect(gw.log[1]!.path).toMatch(/\/task\/kirin-/);
+    expect(task).toEqual({ id: "d758n65e878c73cmdg20", status: "processing", model: "kirin_v3_i2v" });
   });
 
-  it("never double-bills: a 500 after the body was processed is looked up, not re-sent", async () => {
-    const gw = fakeGateway({ fault: (req, n) => (n === 1 ? { kind: "status", status: 500, after: true } : undefined) });
+  it("keeps the server's request id of a successful answer (requestIdOf)", async () => {
+    const gw = fakeGateway();
     const client = createKirinClient({ apiKey: KEY, fetch: gw.fetch });
+    const task = await settle(client.createTask(body));
+    expect(requestIdOf(task)).toBe("req_1");
+    expect(Object.keys(task)).not.toContain("_request_id");
+  });
+});
+
+// The billing invariant, branch by branch: a second create is sent only when an answer proved the
+// first made nothing, or the caller opted in. `gw.billed()` counts the tasks the server made.
+describe("createTask never bills twice", () => {
+  const methods = (gw: ReturnType<typeof fakeGateway>) => gw.log.map((c) => c.method);
+  const firstPost = (fault: Fault) => (req: Request, n: number) => (n === 1 && req.method === "POST" ? fault : undefined);
+
+  describe("re-sends when an answer proves nothing was made", () => {
+    it.each<[string, Fault]>([
+      ["a refused connection (ECONNREFUSED)", { kind: "drop-before" }],
+      ["429", { kind: "status", status: 429, headers: { "retry-after": "1" } }],
+      ["503", { kind: "status", status: 503, headers: { "retry-after": "1" } }],
+      ["408", { kind: "status", status: 408 }],
+    ])("after %s, without a look-up", async (_what, fault) => {
+      const gw = fakeGateway({ fault: firstPost(fault) });
+      const client = createKirinClient({ apiKey: KEY, fetch: gw.fetch });
+      const task = await settle(client.createTask(body));
+      expect(task.id).toBe("task_1");
+      expect(methods(gw)).toEqual(["POST", "POST"]);
+      expect(gw.billed()).toBe(1);
+    });
+
+    it("waits the 429's Retry-After before sending again", async () => {
+      const gw = fakeGateway({ fault: (_req, n) => (n === 1 ? { kind: "status", status: 429, headers: { "retry-after": "3" } } : undefined) });
+      const client = createKirinClient({ apiKey: KEY, fetch: gw.fetch });
+      const start = Date.now();
+      await settle(client.createTask(body));
+      expect(gw.log[1]!.at - start).toBe(3000);
+    });
+  });
+
+  describe("looks the task up after an unclear failure, and returns it when it exists", () => {
+    it.each<[string, Fault]>([
+      ["a 500 after the server made it", { kind: "status", status: 500, after: true }],
+      ["a 502 after the server made it", { kind: "status", status: 502, after: true }],
+      ["a connection that broke after the server made it", { kind: "drop-after" }],
+      ["a 200 that is not JSON", { kind: "answer", status: 200, body: "<html>ok</html>", after: true }],
+    ])("%s", async (_what, fault) => {
+      const gw = fakeGateway({ fault: firstPost(fault) });
+      const client = createKirinClient({ apiKey: KEY, fetch: gw.fetch });
+      const task = await settle(client.createTask(body));
+      expect(task).toMatchObject({ id: "task_1", model: "kirin_v3_i2v" });
+      expect(methods(gw)).toEqual(["POST", "GET"]);
+      expect(gw.log[1]!.path).toMatch(/\/task\/kirin-/);
+      expect(gw.billed()).toBe(1);
+    });
+
+    it("a create that timed out after the server made the task", async () => {
+      const gw = fakeGateway();
+      let posts = 0;
+      // The first POST reaches the server, which creates the task, but the answer never comes back.
+      const fetch = async (req: Request) => {
+        if (req.method === "POST" && ++posts === 1) {
+          await gw.fetch(req);
+          return new Promise<Response>((_, reject) => req.signal.addEventListener("abort", () => reject(req.signal.reason)));
+        }
+        return gw.fetch(req);
+      };
+      const client = createKirinClient({ apiKey: KEY, fetch, timeoutMs: 5_000 });
+      const task = await settle(client.createTask(body));
+      expect(task.id).toBe("task_1");
+      expect(gw.billed()).toBe(1);
+      expect(posts).toBe(1);
+    });
+
+    it("a look-up that fails transiently is tried again", async () => {
+      const gw = fakeGateway({ fault: (req, n) => (n === 1 ? { kind: "status", status: 500, after: true } : n === 2 ? { kind: "status", status: 503 } : undefined) });
+      const client = createKirinClient({ apiKey: KEY, fetch: gw.fetch });
+      const task = await settle(client.createTask(body));
+      expect(task.id).toBe("task_1");
+      expect(methods(gw)).toEqual(["POST", "GET", "GET"]);
+    });
+  });
+
+  describe("does not send again when the look-up does not find it (the gateway documents no such proof)", () => {
+    it.each<[string, Fault]>([
+      ["a 500 before the server made anything", { kind: "status", status: 500 }],
+      ["a connection that broke with no code that says when", { kind: "drop-unclear" }],
+    ])("%s: KirinCreateOutcomeUnknownError with the external_task_id", async (_what, fault) => {
+      const gw = fakeGateway({ fault: firstPost(fault) });
+      const client = createKirinClient({ apiKey: KEY, fetch: gw.fetch });
+      const error = (await settle(client.createTask({ ...body, external_task_id: "order-77" })).catch((e: unknown) => e)) as KirinCreateOutcomeUnknownError;
+      expect(error).toBeInstanceOf(KirinCreateOutcomeUnknownError);
+      expect(error.externalTaskId).toBe("order-77");
+      expect(error.category).toBe("outcome-unknown");
+      expect(error.message).toContain("order-77");
+      expect(error.cause).toBeInstanceOf(KirinError);
+      expect(methods(gw)).toEqual(["POST", "GET"]);
+      expect(gw.billed()).toBe(0);
+    });
+
+    it("with no retries left, not even a look-up", async () => {
+      const gw = fakeGateway({ fault: firstPost({ kind: "status", status: 500 }) });
+      const client = createKirinClient({ apiKey: KEY, fetch: gw.fetch, retries: 0 });
+      await expect(settle(client.createTask(body))).rejects.toBeInstanceOf(KirinCreateOutcomeUnknownError);
+      expect(methods(gw)).toEqual(["POST"]);
+    });
+
+    it("when every look-up fails, the outcome stays unknown", async () => {
+      const gw = fakeGateway({ fault: (req, n) => (n === 1 ? { kind: "status", status: 500, after: true } : req.method === "GET" ? { kind: "status", status: 502 } : undefined) });
+      const client = createKirinClient({ apiKey: KEY, fetch: gw.fetch, retries: 3 });
+      const error = await settle(client.createTask(body)).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(KirinCreateOutcomeUnknownError);
+      expect((error as Error).message).toContain("look-up failed too");
+      expect(methods(gw)).toEqual(["POST", "GET", "GET", "GET"]);
+      expect(gw.billed()).toBe(1);
+    });
+
+    it("resendIfAbsent opts in: a 404 to the look-up is taken as proof, and the create is sent again", async () => {
+      const gw = fakeGateway({ fault: firstPost({ kind: "status", status: 500 }) });
+      const client = createKirinClient({ apiKey: KEY, fetch: gw.fetch, resendIfAbsent: true });
+      const task = await settle(client.createTask(body));
+      expect(task.id).toBe("task_1");
+      expect(methods(gw)).toEqual(["POST", "GET", "POST"]);
+      expect(gw.billed()).toBe(1);
+      // Per call too.
+      const other = fakeGateway({ fault: firstPost({ kind: "status", status: 500 }) });
+      const plain = createKirinClient({ apiKey: KEY, fetch: other.fetch });
+      await settle(plain.createTask(body, { resendIfAbsent: true }));
+      expect(methods(other)).toEqual(["POST", "GET", "POST"]);
+    });
+  });
+
+  describe("never sends again after a refusal", () => {
+    it.each<[string, Fault, typeof KirinApiError]>([
+      ["400", { kind: "answer", status: 400, body: { message: "bad request" } }, KirinBadRequestError],
+      ["402", { kind: "answer", status: 402, body: { status: { code: 402, message: "Insufficient credits", error_code: 40201 }, data: null } }, KirinInsufficientCreditsError],
+      ["409", { kind: "status", status: 409 }, KirinConflictError],
+      ["413", { kind: "status", status: 413 }, KirinPayloadTooLargeError],
+    ])("%s", async (_status, fault, Class) => {
+      const gw = fakeGateway({ fault: firstPost(fault) });
+      const client = createKirinClient({ apiKey: KEY, fetch: gw.fetch, retries: 5 });
+      const error = await settle(client.createTask(body)).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(Class);
+      expect(methods(gw)).toEqual(["POST"]);
+    });
+
+    it("402 says the server's words and is an account problem", async () => {
+      const gw = fakeGateway({ fault: () => ({ kind: "answer", status: 402, body: { status: { code: 402, message: "Insufficient credits", error_code: 40201 }, data: null } }) });
+      const client = createKirinClient({ apiKey: KEY, fetch: gw.fetch });
+      const error = (await settle(client.createTask(body)).catch((e: unknown) => e)) as KirinInsufficientCreditsError;
+      expect(error.message).toBe("402 40201: Insufficient credits (request req_1)");
+      expect(error.category).toBe("account");
+    });
+
+    it("a 200 without a task id: KirinCreateRejectedError with the server's reason, and no poll of /task/{id}", async () => {
+      const gw = fakeGateway({ fault: firstPost({ kind: "answer", status: 200, body: { error: { code: 6001099, error_message: "Task creation error" } } }) });
+      const client = createKirinClient({ apiKey: KEY, fetch: gw.fetch });
+      const error = (await settle(client.generate(body)).catch((e: unknown) => e)) as KirinCreateRejectedError;
+      expect(error).toBeInstanceOf(KirinCreateRejectedError);
+      expect(error.serverMessage).toBe("Task creation error");
+      expect(error.message).toContain("Task creation error");
+      expect(methods(gw)).toEqual(["POST"]);
+      expect(gw.log.some((c) => /%7Bid%7D|undefined|null/.test(c.path))).toBe(false);
+    });
+
+    it("a 200 whose task already failed: KirinTaskFailedError at once, without polling", async () => {
+      const failed = { id: "task_fail_details", status: "failed", error: { code: 110001, message: "input image may contain sensitive information" } };
+      const gw = fakeGateway({ fault: firstPost({ kind: "answer", status: 200, body: failed }) });
+      const client = createKirinClient({ apiKey: KEY, fetch: gw.fetch });
+      const error = (await settle(client.generate(body)).catch((e: unknown) => e)) as KirinTaskFailedError;
+      expect(error).toBeInstanceOf(KirinTaskFailedError);
+      expect(error).toMatchObject({ code: "000110001", originalCode: 110001, errorMessage: "input image may contain sensitive information", retryable: false });
+      expect(methods(gw)).toEqual(["POST"]);
+    });
+  });
+
+  it("reports each retry to onRetry with its operation, reason and delay", async () => {
+    const gw = fakeGateway({ fault: (_req, n) => (n === 1 ? { kind: "status", status: 429, headers: { "retry-after": "2" } } : n === 2 ? { kind: "status", status: 500, after: true } : undefined) });
+    const events: RetryEvent[] = [];
+    const client = createKirinClient({ apiKey: KEY, fetch: gw.fetch, hooks: { onRetry: (e) => events.push(e) } });
     await settle(client.createTask(body));
-    expect(gw.billed()).toBe(1);
-    expect(gw.log.map((c) => c.method)).toEqual(["POST", "GET"]);
+    expect(events.map(({ operation, attempt, reason, fromRetryAfter }) => ({ operation, attempt, reason, fromRetryAfter }))).toEqual([
+      { operation: "create", attempt: 2, reason: "429", fromRetryAfter: true },
+      { operation: "lookup", attempt: 1, reason: "500", fromRetryAfter: false },
+    ]);
+    expect(events[0]!.delayMs).toBe(2000);
   });
+});
 
-  it("never double-bills: a create that times out after the server made the task returns that task", async () => {
-    const gw = fakeGateway();
-    let posts = 0;
-    // The first POST reaches the server, which creates the task, but the answer never comes back.
-    const fetch = async (req: Request) => {
-      if (req.method === "POST" && ++posts === 1) {
-        await gw.fetch(req);
-        return new Promise<Response>((_, reject) => req.signal.addEventListener("abort", () => reject(req.signal.reason)));
-      }
-      return gw.fetch(req);
-    };
-    const client = createKirinClient({ apiKey: KEY, fetch, timeoutMs: 5_000 });
-    const task = await settle(client.createTask(body));
-    expect(task.id).toBe("task_1");
-    expect(gw.billed()).toBe(1);
-    expect(posts).toBe(1);
-  });
-
-  it("re-sends when the look-up says 404 (the first attempt never arrived)", async () => {
-    const gw = fakeGateway({ fault: (req, n) => (n === 1 ? { kind: "drop-before" } : undefined) });
-    const client = createKirinClient({ apiKey: KEY, fetch: gw.fetch });
-    const task = await settle(client.createTask(body));
-    expect(task.id).toBe("task_1");
-    expect(gw.billed()).toBe(1);
-    expect(gw.log.map((c) => c.method)).toEqual(["POST", "GET", "POST"]);
-  });
-
-  it("re-sends a 429 after Retry-After without a look-up (a refusal made nothing)", async () => {
-    const gw = fakeGateway({ fault: (_req, n) => (n === 1 ? { kind: "status", status: 429, headers: { "retry-after": "3" } } : undefined) });
-    const client = createKirinClient({ apiKey: KEY, fetch: gw.fetch });
-    const start = Date.now();
-    let sentAt = 0;
-    const p = client.createTask(body).then((t) => ((sentAt = Date.now()), t));
-    await settle(p);
-    expect(sentAt - start).toBe(3000);
-    expect(gw.log.map((c) => c.method)).toEqual(["POST", "POST"]);
-  });
-
-  it("does not retry a 409 conflict on create", async () => {
-    const gw = fakeGateway();
-    const client = createKirinClient({ apiKey: KEY, fetch: gw.fetch });
-    await settle(client.createTask({ ...body, external_task_id: "order-9" }));
-    const error = await settle(client.createTask({ ...body, prompt: "another fox", external_task_id: "order-9" })).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(KirinConflictError);
-    expect(gw.log.filter((c) => c.method === "POST")).toHaveLength(2);
-    expect(gw.billed()).toBe(1);
-  });
-
+describe("createTask's retries", () => {
   it("gives up after the configured retries with the last error", async () => {
     const gw = fakeGateway({ fault: () => ({ kind: "status", status: 503 }) });
     const client = createKirinClient({ apiKey: KEY, fetch: gw.fetch, retries: 1 });
@@ -164,6 +302,46 @@ describe("getTask", () => {
     vi.setSystemTime(Date.now() + 5_000);
     expect((await settle(client.getTask(created.id))).status).toBe("processing");
     expect((await settle(client.getTask("order-2"))).id).toBe(created.id);
+  });
+
+  it("refuses a missing id before sending anything: no path ever holds {id}, undefined or null", async () => {
+    const gw = fakeGateway();
+    const client = createKirinClient({ apiKey: KEY, fetch: gw.fetch });
+    for (const id of [undefined, null, "", "  ", "undefined", "null", 42]) {
+      await expect(settle(client.getTask(id as string))).rejects.toThrow(/task id is required/);
+      await expect(settle(client.waitForTask(id as string))).rejects.toThrow(/task id is required/);
+    }
+    expect(gw.log).toEqual([]);
+  });
+
+  it("gives the server's own words from any error envelope, with status and code", async () => {
+    const cases: [number, unknown, string][] = [
+      [400, { message: "bad request" }, "400 http_400: bad request"],
+      [401, { error: "Missing Token" }, "401 http_401: Missing Token"],
+      [401, { error: { message: "invalid api key" } }, "401 http_401: invalid api key"],
+      [404, { status: { code: 404, message: "missing" }, data: null }, "404 404: missing"],
+      [429, { error: { code: 1002, message: "rate limit exceeded" } }, "429 1002: rate limit exceeded"],
+      [500, { error: { error_message: "Task creation error" } }, "500 http_500: Task creation error"],
+      [502, "<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>", "502 http_502: 502 Bad Gateway"],
+    ];
+    for (const [status, answer, message] of cases) {
+      const gw = fakeGateway({ fault: () => ({ kind: "answer", status, body: answer }) });
+      const client = createKirinClient({ apiKey: KEY, fetch: gw.fetch, retries: 0 });
+      const error = (await settle(client.getTask("task_1")).catch((e: unknown) => e)) as KirinApiError;
+      expect(error).toBeInstanceOf(KirinApiError);
+      expect(error.message).toBe(`${message} (request req_1)`);
+    }
+  });
+
+  it("keeps a connection failure's cause and code in its message", async () => {
+    const gw = fakeGateway({ fault: () => ({ kind: "drop-before" }) });
+    const client = createKirinClient({ apiKey: KEY, fetch: gw.fetch, retries: 0 });
+    const error = (await settle(client.getTask("task_1")).catch((e: unknown) => e)) as KirinConnectionError;
+    expect(error.message).toBe("Connection failed: fetch failed (ECONNREFUSED: connect ECONNREFUSED 127.0.0.1:443)");
+    expect(error.code).toBe("ECONNREFUSED");
+    expect(error.mayHaveReachedServer).toBe(false);
+    expect(error.category).toBe("retry-later");
+    expect(((error.cause as Error).cause as Error & { code: string }).code).toBe("ECONNREFUSED");
   });
 
   it("does not retry 401", async () => {
@@ -207,7 +385,8 @@ describe("raw", () => {
     const client = createKirinClient({ apiKey: KEY, fetch: gw.fetch });
     const { error, response } = await client.raw.GET("/model/v1/generation/task/{id}", { params: { path: { id: "nope" } } });
     expect(response.status).toBe(404);
-    expect(error?.error.code).toBe("not_found");
+    // An error body may come in any of the gateway's envelopes; this one is the mock's own.
+    expect((error as { error: { code: string } } | undefined)?.error.code).toBe("not_found");
   });
 });
 

@@ -4,9 +4,12 @@
 import type { Task } from "../../src/types.js";
 
 export type Fault =
-  | { kind: "drop-before" } // the request never reached the server
+  | { kind: "drop-before" } // the request never reached the server: connection refused
+  | { kind: "drop-unclear" } // the connection broke with no code that says when: it may have reached it
   | { kind: "drop-after" } // the server acted, then the connection died
-  | { kind: "status"; status: number; headers?: Record<string, string>; after?: boolean };
+  | { kind: "status"; status: number; headers?: Record<string, string>; after?: boolean }
+  // Any answer, JSON or text; `after` means the server acted on the request first.
+  | { kind: "answer"; status: number; body: unknown; headers?: Record<string, string>; after?: boolean };
 
 export interface FakeTaskPlan {
   durationMs: number;
@@ -48,6 +51,11 @@ export function fakeGateway(options: { plan?: FakeTaskPlan; fault?: (req: Reques
     return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json", "x-request-id": `req_${n}`, ...headers } });
   }
 
+  function answer(fault: { status: number; body: unknown; headers?: Record<string, string> }): Response {
+    if (typeof fault.body === "string") return new Response(fault.body, { status: fault.status, headers: { "x-request-id": `req_${n}`, ...fault.headers } });
+    return json(fault.status, fault.body, fault.headers);
+  }
+
   async function serve(req: Request): Promise<Response> {
     const url = new URL(req.url);
     if (req.method === "POST" && url.pathname === "/model/v1/generation") {
@@ -81,11 +89,18 @@ export function fakeGateway(options: { plan?: FakeTaskPlan; fault?: (req: Reques
     log.push({ method: req.method, path: url.pathname, at: Date.now() });
     if (req.signal.aborted) throw req.signal.reason;
     const fault = options.fault?.(req, n);
-    if (fault?.kind === "drop-before") throw new TypeError("fetch failed: socket hang up");
+    if (fault?.kind === "drop-before") {
+      throw new TypeError("fetch failed", { cause: Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:443"), { code: "ECONNREFUSED" }) });
+    }
+    if (fault?.kind === "drop-unclear") throw new TypeError("fetch failed: socket hang up");
     if (fault?.kind === "status" && !fault.after) return json(fault.status, { error: { code: "injected", message: `injected ${fault.status}` } }, fault.headers);
+    if (fault?.kind === "answer" && !fault.after) return answer(fault);
     const response = await serve(req);
-    if (fault?.kind === "drop-after") throw new TypeError("fetch failed: other side closed");
+    if (fault?.kind === "drop-after") {
+      throw new TypeError("fetch failed", { cause: Object.assign(new Error("other side closed"), { code: "UND_ERR_SOCKET" }) });
+    }
     if (fault?.kind === "status") return json(fault.status, { error: { code: "injected", message: `injected ${fault.status}` } }, fault.headers);
+    if (fault?.kind === "answer") return answer(fault);
     return response;
   };
 
