@@ -224,14 +224,18 @@ export class KirinTimeoutError extends KirinError {
   }
 }
 
+/** Keys shorter than this are not real keys: searching text for them would only corrupt it. */
+const SHORTEST_REDACTED_KEY = 8;
+
 /**
  * Returns a function that replaces every occurrence of `secret` in a string, or in the strings of
  * a JSON-like value, with "[redacted]". Servers and fetch implementations sometimes echo request
  * headers in messages and bodies; this is how the key stays out of errors built from them.
  */
 export function redactor(secret: string): <T>(value: T) => T {
+  if (secret.length < SHORTEST_REDACTED_KEY) return <T>(value: T) => value;
   const scrub = (v: unknown, depth: number): unknown => {
-    if (typeof v === "string") return secret && v.includes(secret) ? v.split(secret).join("[redacted]") : v;
+    if (typeof v === "string") return v.includes(secret) ? v.split(secret).join("[redacted]") : v;
     if (!v || typeof v !== "object" || depth > 20) return v;
     if (Array.isArray(v)) return v.map((x) => scrub(x, depth + 1));
     const out: Record<string, unknown> = {};

@@ -61,7 +61,8 @@ export function readTask(body: unknown, context: TaskContext = {}): TaskReading 
   setIfDefined(task, "external_task_id", nonEmpty(body.external_task_id));
   setIfDefined(task, "output", readOutput(body.output));
   setIfDefined(task, "usage", readUsage(body.usage));
-  setIfDefined(task, "error", readTaskError(body.error));
+  // A failed task always says why in the documented form, if only that nobody said.
+  setIfDefined(task, "error", readTaskError(body.error) ?? (task.status === "failed" ? { code: "unknown" } : undefined));
   if (isRecord(body.metadata)) task.metadata = body.metadata;
   return { task: task as Task };
 }

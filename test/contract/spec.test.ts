@@ -11,6 +11,8 @@ import {
   validateTask,
 } from "../../generated/validators.js";
 
+import { inlineValidator, schemaValidator } from "../support/contract.js";
+
 type Validator = keyof typeof schemaRules;
 const validators: Record<Validator, ValidateFunction> = {
   validateEnvelope,
@@ -82,7 +84,13 @@ describe("the contract", () => {
 
 describe("named examples", () => {
   const requests = Object.entries(examples).filter(([name]) => /^(I2V|Omni)/.test(name));
-  const tasks = Object.entries(examples).filter(([name]) => name.startsWith("Task"));
+
+  // The seeds' documented forms, and the forms the real gateway sends (FACTS: the wire).
+  const documentedTasks = [
+    "TaskPending", "TaskProcessing", "TaskCompleted", "TaskFailedResourceInsufficient",
+    "TaskFailedResponseError", "TaskFailedCreationError",
+  ];
+  const wireTasks = ["TaskQueuedWire", "TaskInProgressWire", "TaskCompletedWire", "TaskFailedIntegerCode", "TaskFailedPlainError"];
 
   it("cover every case the contract promises", () => {
     expect(Object.keys(examples).sort()).toEqual(
@@ -90,11 +98,13 @@ describe("named examples", () => {
         "I2VSingleShotUrlRequest", "I2VFirstLastFrameBase64Request", "I2VMultiShotRequest",
         "OmniTextOnlyRequest", "OmniFirstEndFrameRequest", "OmniReferenceImagesRequest",
         "OmniFeatureVideoRequest", "OmniVideoEditRequest",
-        "TaskPending", "TaskProcessing", "TaskCompleted", "TaskFailedResourceInsufficient",
-        "TaskFailedResponseError", "TaskFailedCreationError",
+        ...documentedTasks, ...wireTasks,
+        "CreateInProgress", "CreateFailed", "CreateRejected",
         "ErrorBadRequest", "ErrorUnauthorized", "ErrorNotFound", "ErrorConflict",
         "ErrorPayloadTooLarge", "ErrorUnsupportedMediaType", "ErrorRateLimited",
         "ErrorInternal", "ErrorServiceUnavailable",
+        "ErrorInsufficientCredits", "ErrorNotFoundWrapper", "ErrorMessageOnly", "ErrorAsString",
+        "ErrorObjectMessage", "ErrorObjectErrorMessage", "ErrorRateLimitedCode",
       ].sort(),
     );
   });
@@ -103,8 +113,42 @@ describe("named examples", () => {
     expect(wireErrors(value)).toEqual([]);
   });
 
-  it.each(tasks)("%s passes the generated task validator", (_name, { value }) => {
+  it.each(documentedTasks)("%s is in the documented form (passes the generated Task validator)", (name) => {
+    const { value } = examples[name]!;
     expect(validateTask(value), JSON.stringify(validateTask.errors)).toBe(true);
+  });
+
+  it.each(wireTasks)("%s is a WireTask", (name) => {
+    expect(schemaValidator("WireTask")(examples[name]!.value)).toBe(true);
+  });
+
+  it("the wire forms that change a field's type are outside the documented Task", () => {
+    for (const name of ["TaskCompletedWire", "TaskFailedIntegerCode", "TaskFailedPlainError"]) {
+      expect(validateTask(examples[name]!.value), name).toBe(false);
+    }
+  });
+
+  // Every example of every response and callback body passes the schema it is shown under.
+  const shown: [string, string, object][] = [];
+  const collect = (where: string, content: any) => {
+    for (const [name, ex] of Object.entries<any>(content?.["application/json"]?.examples ?? {})) {
+      const value = ex.$ref ? examples[ex.$ref.split("/").pop()]!.value : ex.value;
+      shown.push([`${where} ${name}`, content["application/json"].schema, value]);
+    }
+  };
+  for (const [path, item] of Object.entries<any>(bundle.paths)) {
+    for (const [method, op] of Object.entries<any>(item)) {
+      for (const [status, r] of Object.entries<any>(op.responses ?? {})) {
+        collect(`${method} ${path} ${status}`, (r.$ref ? bundle.components.responses[r.$ref.split("/").pop()] : r).content);
+      }
+      for (const cb of Object.values<any>(op.callbacks ?? {})) {
+        for (const cbItem of Object.values<any>(cb)) collect(`callback of ${method} ${path}`, cbItem.post.requestBody.content);
+      }
+    }
+  }
+  it.each(shown)("%s passes the schema it is shown under", (_where, schema, value) => {
+    const validate = inlineValidator(schema);
+    expect(validate(value), JSON.stringify(validate.errors)).toBe(true);
   });
 });
 
