@@ -1,6 +1,6 @@
 // Delivers task callbacks: one POST per status change, each with a timeout and a few retries with
 // backoff. Delivery never blocks a request, and a receiver that keeps failing is only logged.
-import type { Task } from "../src/types.js";
+import type { WireTask } from "../src/types.js";
 
 export interface CallbackOptions {
   timeoutMs: number;
@@ -17,7 +17,7 @@ export class CallbackSender {
   constructor(private readonly options: CallbackOptions) {}
 
   /** Calls `view()` at each of `atMs` (ms from now) and POSTs what it returns to `url`. */
-  schedule(url: string, atMs: number[], view: () => Task): void {
+  schedule(url: string, atMs: number[], view: () => WireTask): void {
     for (const delay of atMs) this.later(Math.max(0, delay), () => void this.deliver(url, view(), 0));
   }
 
@@ -29,7 +29,7 @@ export class CallbackSender {
     this.timers.add(timer);
   }
 
-  private async deliver(url: string, task: Task, attempt: number): Promise<void> {
+  private async deliver(url: string, task: WireTask, attempt: number): Promise<void> {
     const abort = new AbortController();
     const timeout = setTimeout(() => abort.abort(), this.options.timeoutMs);
     this.inFlight.add(abort);

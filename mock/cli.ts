@@ -1,6 +1,6 @@
 // `npm start`: the mock Kirin API and its docs on http://127.0.0.1:4010.
 import { parseArgs } from "node:util";
-import { SCENARIOS, SCENARIO_HEADER } from "./scenarios.js";
+import { SCENARIOS, SCENARIO_HEADER, SHAPES_HEADER, shapesOf } from "./scenarios.js";
 import { DEFAULTS, startMockServer } from "./server.js";
 
 const HELP = `Usage: npm start -- [options]
@@ -14,6 +14,12 @@ Options (environment variable in brackets):
   --port PORT            port, 0 for any free one [KIRIN_MOCK_PORT] (default ${DEFAULTS.port})
   --task-seconds N       run time of a task [KIRIN_MOCK_TASK_SECONDS] (default ${DEFAULTS.taskSeconds})
   --max-tasks N          finished tasks kept in memory [KIRIN_MOCK_MAX_TASKS] (default ${DEFAULTS.maxTasks})
+  --shapes wire|documented
+                         how answers are worded [KIRIN_MOCK_SHAPES] (default ${DEFAULTS.shapes}): wire as the
+                         real gateway answers (in_progress from the first answer with progress 0 while
+                         queued, no model, created_at in seconds, integer error codes), documented as
+                         the reference pages show (pending -> processing -> completed). A request can
+                         ask for either with the header "${SHAPES_HEADER}".
   -h, --help             show this help
 
 Scenarios: send the header "${SCENARIO_HEADER}: NAME" with a request, or write [mock:NAME]
@@ -27,6 +33,7 @@ const { values } = parseArgs({
     port: { type: "string" },
     "task-seconds": { type: "string" },
     "max-tasks": { type: "string" },
+    shapes: { type: "string" },
     help: { type: "boolean", short: "h" },
   },
 });
@@ -46,7 +53,16 @@ function numberOption(flag: string, env: string, fallback: number, min: number):
   return n;
 }
 
+let shapes: "wire" | "documented";
+try {
+  shapes = shapesOf(values.shapes ?? process.env.KIRIN_MOCK_SHAPES) ?? DEFAULTS.shapes;
+} catch {
+  console.error(`--shapes (or KIRIN_MOCK_SHAPES) must be wire or documented, not "${values.shapes ?? process.env.KIRIN_MOCK_SHAPES}".`);
+  process.exit(2);
+}
+
 const mock = await startMockServer({
+  shapes,
   host: values.host ?? process.env.KIRIN_MOCK_HOST ?? DEFAULTS.host,
   port: numberOption("port", "KIRIN_MOCK_PORT", DEFAULTS.port, 0),
   taskSeconds: numberOption("task-seconds", "KIRIN_MOCK_TASK_SECONDS", DEFAULTS.taskSeconds, 0.1),
@@ -61,6 +77,7 @@ console.log(`Kirin mock API on ${mock.url}
   GET  ${mock.url}/model/v1/generation/task/ID poll it by id or external_task_id
   docs ${mock.url}/docs
   playground ${mock.url}/playground (fill a request, watch it validate, run it, play the video)
+Answers in the ${shapes === "wire" ? "real gateway's shapes (in_progress, no model, created_at in seconds)" : "documented shapes (pending -> processing -> completed)"}; --shapes or the ${SHAPES_HEADER} header switch.
 Scenarios: ${SCENARIOS.map((s) => s.name).join(", ")} (see --help). Ctrl-C stops.`);
 
 for (const signal of ["SIGINT", "SIGTERM"] as const) {

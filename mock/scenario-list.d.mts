@@ -1,1 +1,5 @@
-export declare function scenariosOf(spec: unknown): { header: string; list: { name: string; description: string }[] };
+export declare function scenariosOf(spec: unknown): {
+  header: string;
+  shapes: { header: string; values: string[] };
+  list: { name: string; description: string }[];
+};

@@ -5,8 +5,10 @@
 /** @param {any} spec the bundled contract (generated/openapi.json) */
 export function scenariosOf(spec) {
   const parameter = spec.components.parameters.MockScenario;
+  const shapes = spec.components.parameters.MockShapes;
   return {
     header: /** @type {string} */ (parameter.name),
+    shapes: { header: /** @type {string} */ (shapes.name), values: /** @type {string[]} */ (shapes.schema.enum) },
     list: /** @type {string[]} */ (parameter.schema.enum).map((name) => ({
       name,
       description: new RegExp(`- \`${name}\`: (.*)`).exec(parameter.description)?.[1]?.replaceAll("`", "") ?? "",

@@ -10,6 +10,9 @@ const contract = scenariosOf(JSON.parse(readFileSync(join(projectRoot(), "genera
 
 /** `X-Kirin-Mock-Scenario`, as the contract spells it. */
 export const SCENARIO_HEADER = contract.header;
+/** `X-Kirin-Mock-Shapes`, as the contract spells it, and the values it takes. */
+export const SHAPES_HEADER = contract.shapes.header;
+const SHAPES = new Set(contract.shapes.values);
 
 export interface Scenario {
   name: string;
@@ -47,4 +50,13 @@ export class UnknownScenarioError extends Error {
   constructor(readonly scenario: string) {
     super(`Unknown mock scenario "${scenario}"; known: ${[...NAMES].join(", ")}.`);
   }
+}
+
+/** The shapes a request asks for (`wire` or `documented`), undefined for none; throws for others. */
+export function shapesOf(header: string | undefined): "wire" | "documented" | undefined {
+  const name = header?.trim().toLowerCase() || undefined;
+  if (name !== undefined && !SHAPES.has(name)) {
+    throw new Error(`Unknown ${SHAPES_HEADER} "${name}"; known: ${[...SHAPES].join(", ")}.`);
+  }
+  return name as "wire" | "documented" | undefined;
 }

@@ -9,8 +9,8 @@ import { validateWireRequest } from "../src/validate.js";
 import type { ErrorResponse, ValidationIssue } from "../src/types.js";
 import { CallbackSender } from "./callbacks.js";
 import { projectRoot } from "./root.js";
-import { SCENARIO_HEADER, UnknownScenarioError, scenarioOf } from "./scenarios.js";
-import { type MockTask, type TaskPlan, TaskStore, statusChanges, taskView } from "./tasks.js";
+import { SCENARIO_HEADER, SHAPES_HEADER, UnknownScenarioError, scenarioOf, shapesOf } from "./scenarios.js";
+import { type MockTask, type Shapes, type TaskPlan, TaskStore, statusChanges, taskView } from "./tasks.js";
 
 export interface MockOptions {
   host: string;
@@ -21,6 +21,8 @@ export interface MockOptions {
   /** Finished tasks beyond this count are forgotten, oldest first. */
   maxTasks: number;
   maxBodyBytes: number;
+  /** How answers are worded unless a request asks otherwise (`X-Kirin-Mock-Shapes`). */
+  shapes: Shapes;
   log: (line: string) => void;
 }
 
@@ -30,6 +32,7 @@ export const DEFAULTS: MockOptions = {
   taskSeconds: 6,
   maxTasks: 10_000,
   maxBodyBytes: 32 * 1024 * 1024,
+  shapes: "wire",
   log: (line) => console.log(line),
 };
 
@@ -42,13 +45,14 @@ export interface MockServer {
 const file = (path: string) => join(projectRoot(), path);
 const CREATE = "/model/v1/generation";
 const SCENARIO_KEY = SCENARIO_HEADER.toLowerCase(); // Node lower-cases incoming header names
+const SHAPES_KEY = SHAPES_HEADER.toLowerCase();
 const POLL = /^\/model\/v1\/generation\/task\/([^/]+)$/;
 // Price per second of video, in USD, by mode: made up, but shaped like the real thing.
 const PRICE = { std: 0.07, pro: 0.112 } as const;
 
 const CORS = {
   "access-control-allow-origin": "*",
-  "access-control-allow-headers": `authorization, content-type, ${SCENARIO_HEADER}`,
+  "access-control-allow-headers": `authorization, content-type, ${SCENARIO_HEADER}, ${SHAPES_HEADER}`,
   "access-control-allow-methods": "GET, POST, OPTIONS",
   "access-control-expose-headers": "retry-after, x-request-id",
 };
@@ -60,6 +64,8 @@ class HttpError extends Error {
     message: string,
     readonly headers: Record<string, string> = {},
     readonly issues?: ValidationIssue[],
+    /** A body in one of the gateway's own envelopes, sent as it is (the envelope scenarios). */
+    readonly body?: unknown,
   ) {
     super(message);
   }
@@ -83,7 +89,7 @@ export async function startMockServer(overrides: Partial<MockOptions> = {}): Pro
       if (!(error instanceof HttpError)) options.log(`internal error: ${(error as Error)?.stack ?? error}`);
       const body: ErrorResponse = { error: { code: e.code, message: e.message, request_id: requestId } };
       if (e.issues) body.error.issues = e.issues;
-      if (!res.headersSent) sendJson(res, e.status, body, e.headers);
+      if (!res.headersSent) sendJson(res, e.status, e.body ?? body, e.headers);
       else res.destroy();
     });
   });
@@ -126,6 +132,7 @@ export async function startMockServer(overrides: Partial<MockOptions> = {}): Pro
     }
     const verdict = validateWireRequest(body);
     if (!verdict.valid) throw badRequest(verdict.issues);
+    const shapes = requestShapes(req);
     const { model, input } = body as { model: string; input: [{ params: Record<string, unknown> }] };
     const params = input[0].params;
     let scenario: string | undefined;
@@ -135,13 +142,17 @@ export async function startMockServer(overrides: Partial<MockOptions> = {}): Pro
       throw badRequest([{ path: "", rule: "mock-scenario", message: (error as Error).message, severity: "error" }]);
     }
     httpScenario(scenario);
+    if (scenario === "create-rejected") {
+      // Answered 200, but no task was made: the error says why, and there is no id to follow.
+      return sendJson(res, 200, { error: { code: 6001099, error_message: "Task creation error" } });
+    }
 
     const bodyHash = createHash("sha256").update(canonicalJson({ model, params })).digest("hex");
     const externalTaskId = params.external_task_id as string | undefined;
     const now = Date.now();
     if (externalTaskId !== undefined) {
       const existing = store.findByExternalId(owner, externalTaskId);
-      if (existing && existing.bodyHash === bodyHash) return sendTask(req, res, existing, now);
+      if (existing && existing.bodyHash === bodyHash) return sendTask(req, res, existing, now, shapes);
       if (existing) {
         throw new HttpError(409, "conflict", `external_task_id '${externalTaskId}' already names a task created from a different request body.`);
       }
@@ -157,6 +168,7 @@ export async function startMockServer(overrides: Partial<MockOptions> = {}): Pro
         plan: planFor(scenario, options.taskSeconds),
         videoSeconds,
         cost: (PRICE[mode] * videoSeconds).toFixed(4),
+        shapes,
         ...(externalTaskId !== undefined && { externalTaskId }),
         ...(typeof params.callback_url === "string" && { callbackUrl: params.callback_url }),
       },
@@ -165,10 +177,10 @@ export async function startMockServer(overrides: Partial<MockOptions> = {}): Pro
     if (task.callbackUrl) {
       const created = task.createdAt;
       callbacks.schedule(task.callbackUrl, statusChanges(task).map((at) => created + at - Date.now()), () =>
-        taskView(task, Date.now(), selfUrl),
+        taskView(task, Date.now(), selfUrl, task.shapes),
       );
     }
-    sendTask(req, res, task, now);
+    sendTask(req, res, task, now, shapes);
   }
 
   async function get(req: IncomingMessage, res: ServerResponse, id: string): Promise<void> {
@@ -176,12 +188,21 @@ export async function startMockServer(overrides: Partial<MockOptions> = {}): Pro
     httpScenario(req.headers[SCENARIO_KEY] as string | undefined);
     const task = store.find(owner, id);
     if (!task) throw new HttpError(404, "not_found", `No task has the id or external_task_id '${id}'.`);
-    sendTask(req, res, task, Date.now());
+    sendTask(req, res, task, Date.now(), requestShapes(req));
   }
 
-  function sendTask(req: IncomingMessage, res: ServerResponse, task: MockTask, now: number): void {
+  function sendTask(req: IncomingMessage, res: ServerResponse, task: MockTask, now: number, shapes: Shapes): void {
     const base = req.headers.host ? `http://${req.headers.host}` : selfUrl;
-    sendJson(res, 200, taskView(task, now, base));
+    sendJson(res, 200, taskView(task, now, base, shapes));
+  }
+
+  /** The shapes a request asks for, or the mock's default. */
+  function requestShapes(req: IncomingMessage): Shapes {
+    try {
+      return shapesOf(req.headers[SHAPES_KEY] as string | undefined) ?? options.shapes;
+    } catch (error) {
+      throw badRequest([{ path: "", rule: "mock-shapes", message: (error as Error).message, severity: "error" }]);
+    }
   }
 
   const PAGES: Record<string, (req: IncomingMessage, res: ServerResponse) => void> = {
@@ -234,7 +255,19 @@ function httpScenario(name: string | undefined): void {
   if (name === "rate-limit") throw new HttpError(429, "rate_limited", "Too many requests; retry after 1 second.", { "retry-after": "1" });
   if (name === "server-error") throw new HttpError(500, "internal_error", "The server failed while handling the request.");
   if (name === "unavailable") throw new HttpError(503, "service_unavailable", "The service is briefly unavailable; retry later.", { "retry-after": "1" });
+  const envelope = name ? GATEWAY_ENVELOPES[name] : undefined;
+  if (envelope) throw new HttpError(envelope.status, "", "", envelope.headers ?? {}, undefined, envelope.body);
 }
+
+/** The error answers of the real gateway, one envelope each (the contract's ErrorBody). */
+const GATEWAY_ENVELOPES: Record<string, { status: number; body: unknown; headers?: Record<string, string> }> = {
+  "insufficient-credits": { status: 402, body: { status: { code: 402, message: "Insufficient credits", error_code: 40201 }, data: null } },
+  "unauthorized-string": { status: 401, body: { error: "Missing Token" } },
+  "bad-request-message": { status: 400, body: { message: "bad request" } },
+  "not-found-wrapper": { status: 404, body: { status: { code: 404, message: "missing" }, data: null } },
+  "rate-limit-code": { status: 429, body: { error: { code: 1002, message: "rate limit exceeded" } }, headers: { "retry-after": "1" } },
+  "server-error-message": { status: 500, body: { error: { error_message: "Task creation error" } } },
+};
 
 function planFor(scenario: string | undefined, taskSeconds: number): TaskPlan {
   const runMs = taskSeconds * 1000 * (scenario === "slow" ? 10 : 1);
@@ -244,6 +277,8 @@ function planFor(scenario: string | undefined, taskSeconds: number): TaskPlan {
     plan.outcome = { status: "failed", code: "006001095", message: "Task response error", at: 0.15 + 0.85 * 0.6 };
   }
   if (scenario === "fail-006001099") plan.outcome = { status: "failed", code: "006001099", message: "Task creation error", at: 0.05 };
+  // Refused by moderation on the spot: the create's own answer is already `failed`.
+  if (scenario === "create-failed") plan.outcome = { status: "failed", code: "110001", message: "input image may contain sensitive information", at: 0 };
   return plan;
 }
 

@@ -1,7 +1,7 @@
 // The mock's task store. A task's state is a function of time: it is computed when read, so 10,000
 // tasks cost no timers and a few hundred bytes each. Request bodies are not kept, only their hash.
 import { randomBytes } from "node:crypto";
-import type { Task } from "../src/types.js";
+import type { WireTask } from "../src/types.js";
 
 export interface TaskPlan {
   /** Run time from creation to the final status, in ms. */
@@ -11,6 +11,13 @@ export interface TaskPlan {
   /** How it ends; a failure may end it before runMs. */
   outcome: { status: "completed" } | { status: "failed"; code: string; message: string; at: number };
 }
+
+/**
+ * How the mock words its answers: `wire` as the real gateway does (`in_progress` from the first
+ * answer, `progress` 0 while queued, no `model`, `created_at` in seconds, integer error codes with
+ * `message`), `documented` in the seeds' form.
+ */
+export type Shapes = "wire" | "documented";
 
 export interface MockTask {
   id: string;
@@ -24,6 +31,8 @@ export interface MockTask {
   videoSeconds: number;
   cost: string;
   callbackUrl?: string;
+  /** The shapes of the create that made it: its callbacks are worded the same way. */
+  shapes: Shapes;
 }
 
 export type Phase = "pending" | "processing" | "completed" | "failed";
@@ -55,15 +64,17 @@ export function statusChanges(task: MockTask): number[] {
   return end > startsAt ? [startsAt * runMs, end * runMs] : [end * runMs];
 }
 
-/** The task as the contract's Task schema, at `now`. `mediaBase` is the mock's own base URL. */
-export function taskView(task: MockTask, now: number, mediaBase: string): Task {
+/** The task at `now`, in the contract's WireTask. `mediaBase` is the mock's own base URL. */
+export function taskView(task: MockTask, now: number, mediaBase: string, shapes: Shapes): WireTask {
   const { status, progress } = phaseAt(task, now);
-  const view: Task = {
+  const wire = shapes === "wire";
+  const view: WireTask = {
     id: task.id,
-    model: task.model,
-    status,
+    ...(!wire && { model: task.model }),
+    // The gateway folds its provider's queue into `in_progress`: status cannot tell queue from run.
+    status: wire && (status === "pending" || status === "processing") ? "in_progress" : status,
     progress,
-    created_at: task.createdAt,
+    created_at: wire ? Math.floor(task.createdAt / 1000) : task.createdAt,
     metadata: {},
   };
   if (task.externalTaskId !== undefined) view.external_task_id = task.externalTaskId;
@@ -83,7 +94,9 @@ export function taskView(task: MockTask, now: number, mediaBase: string): Task {
     view.usage = { cost: task.cost, discount: 1 };
   }
   if (status === "failed" && task.plan.outcome.status === "failed") {
-    view.error = { code: task.plan.outcome.code, error_message: task.plan.outcome.message };
+    const { code, message } = task.plan.outcome;
+    // On the wire the seeds' `006001094` arrives as the integer 6001094, its text as `message`.
+    view.error = wire && /^\d+$/.test(code) ? { code: Number(code), message } : { code, error_message: message };
   }
   return view;
 }

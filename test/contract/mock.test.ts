@@ -12,6 +12,11 @@ const spec = JSON.parse(readFileSync("generated/openapi.json", "utf8"));
 const ajv = new Ajv2020({ strict: false, allErrors: true });
 ajv.addSchema({ $id: "spec", components: spec.components });
 const isErrorResponse = ajv.compile({ $ref: "spec#/components/schemas/ErrorResponse" });
+const isErrorBody = ajv.compile({ $ref: "spec#/components/schemas/ErrorBody" });
+const isWireTask = ajv.compile({ $ref: "spec#/components/schemas/WireTask" });
+const isTask = ajv.compile({ $ref: "spec#/components/schemas/Task" });
+const DOCUMENTED = { "x-kirin-mock-shapes": "documented" };
+const running = (t: any) => ["pending", "processing", "in_progress"].includes(t.status);
 
 const AUTH = { authorization: "Bearer test-key" };
 const JSON_TYPE = { "content-type": "application/json" };
@@ -46,9 +51,9 @@ const create = (body: unknown, headers?: Record<string, string>) => call("POST",
 const poll = (id: string, headers?: Record<string, string>) =>
   call("GET", `/model/v1/generation/task/${encodeURIComponent(id)}`, undefined, headers);
 
-async function until(id: string, done: (t: any) => boolean, seen: any[] = []) {
+async function until(id: string, done: (t: any) => boolean, seen: any[] = [], headers?: Record<string, string>) {
   for (let i = 0; i < 200; i++) {
-    const { json } = await poll(id);
+    const { json } = await poll(id, headers);
     seen.push(json);
     if (done(json)) return json;
     await new Promise((r) => setTimeout(r, 25));
@@ -57,15 +62,34 @@ async function until(id: string, done: (t: any) => boolean, seen: any[] = []) {
 }
 
 describe("lifecycle", () => {
-  it("walks pending -> processing (progress rising) -> completed with a playable MP4 and usage", async () => {
-    const created = await create(i2v({ duration: "10", mode: "pro" }));
+  it("answers in the real gateway's shapes by default: in_progress from the create on, progress 0 while queued, no model, created_at in seconds", async () => {
+    const created = await create(i2v({ duration: "5" }));
+    expect(created.status).toBe(200);
+    expect(created.json).toMatchObject({ status: "in_progress", progress: 0 });
+    expect(created.json.model).toBeUndefined();
+    expect(Math.abs(created.json.created_at - Date.now() / 1000)).toBeLessThan(5);
+    expect(Number.isInteger(created.json.created_at)).toBe(true);
+    const seen: any[] = [];
+    const done = await until(created.json.id, (t) => t.status === "completed", seen);
+    expect(new Set(seen.filter(running).map((t) => t.status))).toEqual(new Set(["in_progress"]));
+    // The queue: progress sits at 0 for a while, then rises.
+    const progress = seen.filter(running).map((t) => t.progress);
+    expect(progress[0]).toBe(0);
+    expect(progress.some((p) => p > 0)).toBe(true);
+    expect(done.model).toBeUndefined();
+    for (const t of [created.json, ...seen]) expect(isWireTask(t), JSON.stringify(isWireTask.errors)).toBe(true);
+  });
+
+  it("walks pending -> processing (progress rising) -> completed with a playable MP4 and usage, in the documented shapes", async () => {
+    const created = await create(i2v({ duration: "10", mode: "pro" }), DOCUMENTED);
     expect(created.status).toBe(200);
     expect(created.json).toMatchObject({ model: "kirin_v3_i2v", status: "pending", progress: 0 });
     expect(created.json.id).toMatch(/^task_[0-9a-f]{24}$/);
     expect(Math.abs(created.json.created_at - Date.now())).toBeLessThan(5_000);
 
     const seen: any[] = [];
-    const done = await until(created.json.id, (t) => t.status === "completed", seen);
+    const done = await until(created.json.id, (t) => t.status === "completed", seen, DOCUMENTED);
+    for (const t of [created.json, ...seen]) expect(isTask(t), JSON.stringify(isTask.errors)).toBe(true);
     const progress = seen.filter((t) => t.status === "processing").map((t) => t.progress);
     expect(progress.length).toBeGreaterThan(1);
     expect(progress).toEqual([...progress].sort((a, b) => a - b));
@@ -158,18 +182,20 @@ describe("scenarios", () => {
     ["fail-006001094", "Task resource insufficient"],
     ["fail-006001095", "Task response error"],
     ["fail-006001099", "Task creation error"],
-  ])("%s fails the task with its code (header)", async (scenario, message) => {
+  ])("%s fails the task with its code (header), an integer with `message` on the wire", async (scenario, message) => {
     const { json } = await create(i2v(), { "x-kirin-mock-scenario": scenario });
-    const failed = await until(json.id, (t) => t.status !== "pending" && t.status !== "processing");
+    const failed = await until(json.id, (t) => !running(t));
     expect(failed.status).toBe("failed");
-    expect(failed.error).toEqual({ code: scenario.slice(5), error_message: message });
+    expect(failed.error).toEqual({ code: Number(scenario.slice(5)), message });
     expect(failed.output).toBeUndefined();
+    const documented = await poll(json.id, DOCUMENTED);
+    expect(documented.json.error).toEqual({ code: scenario.slice(5), error_message: message });
   });
 
   it("reads the scenario from a [mock:NAME] marker in the prompt", async () => {
     const { json } = await create(i2v({ prompt: "A fox [mock:fail-006001099]" }));
     const failed = await until(json.id, (t) => t.status === "failed");
-    expect(failed.error.code).toBe("006001099");
+    expect(failed.error.code).toBe(6001099);
   });
 
   it("rate-limit answers 429 with Retry-After, server-error 500, unavailable 503", async () => {
@@ -181,6 +207,38 @@ describe("scenarios", () => {
     const unavailable = await poll("any", { "x-kirin-mock-scenario": "unavailable" });
     expect(unavailable.status).toBe(503);
     expect(unavailable.headers.get("retry-after")).toBe("1");
+  });
+
+  it.each([
+    ["insufficient-credits", 402, { status: { code: 402, message: "Insufficient credits", error_code: 40201 }, data: null }],
+    ["unauthorized-string", 401, { error: "Missing Token" }],
+    ["bad-request-message", 400, { message: "bad request" }],
+    ["not-found-wrapper", 404, { status: { code: 404, message: "missing" }, data: null }],
+    ["rate-limit-code", 429, { error: { code: 1002, message: "rate limit exceeded" } }],
+    ["server-error-message", 500, { error: { error_message: "Task creation error" } }],
+  ])("%s answers %i in the gateway's own envelope", async (scenario, status, body) => {
+    for (const res of [await create(i2v(), { "x-kirin-mock-scenario": scenario }), await poll("any", { "x-kirin-mock-scenario": scenario })]) {
+      expect(res.status).toBe(status);
+      expect(res.json).toEqual(body);
+      expect(isErrorBody(res.json)).toBe(true);
+    }
+  });
+
+  it("create-rejected answers 200 with an error and no task; create-failed with a task that already failed", async () => {
+    const rejected = await create(i2v({ external_task_id: "ext-rejected" }), { "x-kirin-mock-scenario": "create-rejected" });
+    expect(rejected.status).toBe(200);
+    expect(rejected.json.id).toBeUndefined();
+    expect(rejected.json.error.error_message).toBe("Task creation error");
+    expect((await poll("ext-rejected")).status).toBe(404);
+    const failed = await create(i2v(), { "x-kirin-mock-scenario": "create-failed" });
+    expect(failed.status).toBe(200);
+    expect(failed.json).toMatchObject({ status: "failed", error: { code: 110001, message: "input image may contain sensitive information" } });
+  });
+
+  it("rejects an unknown shapes value by name", async () => {
+    const { status, json } = await create(i2v(), { "x-kirin-mock-shapes": "fancy" });
+    expect(status).toBe(400);
+    expect(json.error.issues[0].message).toContain("fancy");
   });
 
   it("slow takes ten times longer", async () => {
@@ -216,7 +274,7 @@ describe("callbacks", () => {
       expect(broken.status).toBe(200);
       await until(json.id, (t) => t.status === "completed");
       for (let i = 0; i < 100 && received.length < 2; i++) await new Promise((r) => setTimeout(r, 20));
-      expect(received.map((t) => t.status)).toEqual(["processing", "completed"]);
+      expect(received.map((t) => t.status)).toEqual(["in_progress", "completed"]);
       expect(received[1].id).toBe(json.id);
       expect(received[1].output[0].content[0].url).toContain("/media/sample.mp4");
     } finally {

@@ -47,10 +47,10 @@ const create = (step: string, body: unknown, headers?: Record<string, string>) =
 const poll = (step: string, id: string, headers?: Record<string, string>) =>
   exchange(step, "GET", `/model/v1/generation/task/${id}`, undefined, headers);
 
-async function pollUntil(step: string, id: string, final: string[]) {
+async function pollUntil(step: string, id: string, final: string[], headers?: Record<string, string>) {
   const statuses = new Set<string>();
   for (let i = 0; i < 100; i++) {
-    const { body } = await poll(step, id);
+    const { body } = await poll(step, id, headers);
     statuses.add(body.status);
     if (final.includes(body.status)) return statuses;
     await new Promise((r) => setTimeout(r, 40));
@@ -62,7 +62,11 @@ describe("the mock behind prism proxy --errors", () => {
   it("keeps the contract through a scripted session", async () => {
     const created = await create("create", wire({ external_task_id: "proxy-1", callback_url: "http://127.0.0.1:9/hook" }));
     expect(created.status).toBe(200);
-    expect(await pollUntil("poll to completed", created.body.id, ["completed"])).toEqual(
+    expect(await pollUntil("poll to completed (wire shapes)", created.body.id, ["completed"])).toEqual(new Set(["in_progress", "completed"]));
+    const DOCUMENTED = { "x-kirin-mock-shapes": "documented" };
+    const documented = await create("create (documented shapes)", wire({}), DOCUMENTED);
+    expect(documented.body.status).toBe("pending");
+    expect(await pollUntil("poll to completed (documented)", documented.body.id, ["completed"], DOCUMENTED)).toEqual(
       new Set(["pending", "processing", "completed"]),
     );
     expect((await poll("poll by external id", "proxy-1")).status).toBe(200);
@@ -87,8 +91,19 @@ describe("the mock behind prism proxy --errors", () => {
     expect((await create("rate-limit", wire({}), { "x-kirin-mock-scenario": "rate-limit" })).status).toBe(429);
     expect((await create("server-error", wire({}), { "x-kirin-mock-scenario": "server-error" })).status).toBe(500);
     expect((await poll("unavailable", "x", { "x-kirin-mock-scenario": "unavailable" })).status).toBe(503);
+    // The gateway's own error envelopes, the 402 among them, and the two odd 200s of a create.
+    for (const [scenario, status] of [
+      ["insufficient-credits", 402], ["bad-request-message", 400], ["rate-limit-code", 429], ["server-error-message", 500],
+    ] as const) {
+      expect((await create(scenario, wire({}), { "x-kirin-mock-scenario": scenario })).status).toBe(status);
+    }
+    for (const [scenario, status] of [["unauthorized-string", 401], ["not-found-wrapper", 404]] as const) {
+      expect((await poll(scenario, "x", { "x-kirin-mock-scenario": scenario })).status).toBe(status);
+    }
+    expect((await create("create-rejected", wire({}), { "x-kirin-mock-scenario": "create-rejected" })).body.id).toBeUndefined();
+    expect((await create("create-failed", wire({}), { "x-kirin-mock-scenario": "create-failed" })).body.status).toBe("failed");
     const slow = await create("slow", wire({}), { "x-kirin-mock-scenario": "slow" });
-    expect((await poll("slow poll", slow.body.id)).body.status).toMatch(/pending|processing/);
+    expect((await poll("slow poll", slow.body.id)).body.status).toBe("in_progress");
 
     // Every response of the session passed Prism's validation.
     const violated = session.filter((e) => e.violations !== null || e.body?.type?.includes?.("stoplight.io/prism/errors"));

@@ -129,7 +129,7 @@ describe("named examples", () => {
   });
 
   // Every example of every response and callback body passes the schema it is shown under.
-  const shown: [string, string, object][] = [];
+  const shown: [string, object, unknown][] = [];
   const collect = (where: string, content: any) => {
     for (const [name, ex] of Object.entries<any>(content?.["application/json"]?.examples ?? {})) {
       const value = ex.$ref ? examples[ex.$ref.split("/").pop()]!.value : ex.value;
