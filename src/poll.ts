@@ -57,6 +57,7 @@ export async function waitForTask(client: PollableClient, taskId: string, option
     client[pollOnce]?.bind(client, taskId) ?? (async (s) => ({ task: await client.getTask(taskId, { signal: s, retries: 0 }) }));
 
   let origin = started;
+  let originIsCreation = false;
   const history: PollObservation[] = [];
   let last: Task | undefined;
   let lastKey = "";
@@ -73,20 +74,23 @@ export async function waitForTask(client: PollableClient, taskId: string, option
         if (history.length === 0 && typeof task.created_at === "number") {
           // Measure run time from creation when the task says when that was (and it is plausible).
           const age = started - task.created_at;
-          if (age > 0 && age < MAX_ORIGIN_AGE_MS) origin = task.created_at;
+          if (age >= 0 && age < MAX_ORIGIN_AGE_MS) {
+            origin = task.created_at;
+            originIsCreation = true;
+          }
         }
         last = task;
+        const now = Date.now();
+        const status = taskStatusOf(task.status);
+        history.push({ atMs: now - origin, task });
         const key = `${task.status}|${task.progress ?? ""}`;
         if (key !== lastKey) {
           lastKey = key;
           onProgress?.(task);
         }
-        const status = taskStatusOf(task.status);
         if (status === "completed") return task;
         if (status === "failed") throw new KirinTaskFailedError(task);
-        const now = Date.now();
-        history.push({ atMs: now - origin, task });
-        delay = Math.max(schedule({ elapsedMs: now - origin, history }), retryAfterMs ?? 0);
+        delay = Math.max(schedule({ elapsedMs: now - origin, history, originIsCreation }), retryAfterMs ?? 0);
       } catch (error) {
         if (wait.signal.aborted) throw error;
         if (!isTransient(error)) throw error;

@@ -2,7 +2,6 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createKirinClient } from "../../src/client.js";
 import { KirinNotFoundError, KirinAuthenticationError, KirinTaskFailedError, KirinTimeoutError } from "../../src/errors.js";
 import { waitForTask } from "../../src/poll.js";
-import { adaptiveSchedule } from "../../src/schedule.js";
 import type { Task } from "../../src/types.js";
 import { type FakeTaskPlan, type Fault, fakeGateway } from "./fake-gateway.js";
 
@@ -235,31 +234,5 @@ describe("waitForTask", () => {
     const r = await outcome(waitForTask(client, "t"));
     expect(r.value?.status).toBe("completed");
     expect(calls).toBe(3);
-  });
-});
-
-describe("adaptiveSchedule", () => {
-  const obs = (atMs: number, progress?: number) => ({ atMs, task: { id: "t", model: "m", status: "processing", ...(progress === undefined ? {} : { progress }) } as Task });
-
-  it("grows blind waits with elapsed time between a floor and a ceiling", () => {
-    const at = (ms: number) => adaptiveSchedule({ elapsedMs: ms, history: [obs(ms)] });
-    expect(at(0)).toBe(3_000);
-    expect(at(60_000)).toBeGreaterThan(at(30_000));
-    expect(at(3_600_000)).toBe(15_000);
-  });
-
-  it("aims near the predicted finish when progress is steady", () => {
-    // 50% after 100 s: about 100 s left; a confident estimate aims just past it, a rough one before.
-    const d = adaptiveSchedule({ elapsedMs: 100_000, history: [obs(50_000, 0.25), obs(100_000, 0.5)] });
-    expect(d).toBeGreaterThan(60_000);
-    expect(d).toBeLessThan(100_000);
-    const late = adaptiveSchedule({ elapsedMs: 190_000, history: [obs(100_000, 0.5), obs(190_000, 0.95)] });
-    expect(late).toBeGreaterThan(5_000);
-    expect(late).toBeLessThan(15_000);
-  });
-
-  it("backs off when progress stalls", () => {
-    const history = [obs(100_000, 0.99), obs(110_000, 0.99), obs(150_000, 0.99)];
-    expect(adaptiveSchedule({ elapsedMs: 150_000, history })).toBeGreaterThanOrEqual(4_000);
   });
 });
