@@ -7,6 +7,7 @@ export { waitForTask } from "./poll.js";
 export type { WaitOptions, PollableClient, PollResult } from "./poll.js";
 export { adaptiveSchedule } from "./schedule.js";
 export type { Schedule, ScheduleOptions, PollState, PollObservation } from "./schedule.js";
+export type { TaskProgress } from "./progress.js";
 export { parseCallback, createCallbackHandler } from "./callbacks.js";
 export type { CallbackHandlerOptions } from "./callbacks.js";
 export { normalizeTask, taskStatusOf, videoUrls, taskCost } from "./task.js";

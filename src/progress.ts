@@ -13,7 +13,8 @@
 // - Values that go backwards or vanish are ignored (they are not new highs), so they cannot pull
 //   the fit or the estimate back.
 //
-// `readProgress` is pure; the schedule (src/schedule.ts) decides from it when to ask again.
+// `readProgress` is pure and shared by the schedule (when to ask again) and by the progress stream
+// (`progressAt`, `createProgressTracker`) that waitForTask gives a UI between polls.
 import { taskStatusOf } from "./task.js";
 import type { Task } from "./types.js";
 
@@ -109,4 +110,89 @@ function fitRun(moves: readonly Point[], before: number | undefined): RunFit | u
   const startMs = (before + first.atMs) / 2;
   const done = first.progress + PROGRESS_QUANTUM / 2;
   return { startMs, runMs: (first.atMs - startMs) / done, spread: 1 + PROGRESS_QUANTUM / done, points: 1 };
+}
+
+// ---- The progress stream -----------------------------------------------------------------------
+
+/** What a progress bar shows: see WaitOptions.onProgress. */
+export interface TaskProgress {
+  /** 0-1, never decreasing; at most 0.99 until the task has completed, then 1. */
+  estimate: number;
+  /** ms until the predicted end, or undefined when nothing predicts it (no progress, queued, overdue). */
+  etaMs: number | undefined;
+  /** The server's latest progress value, as sent (undefined when its latest answer had none). */
+  reported: number | undefined;
+  /**
+   * `queued`: waiting to start (`pending`, or progress still at 0). `running`: progress moves, or
+   * the server reports none. `finalizing`: progress sits at 0.99 or the predicted end has passed.
+   */
+  phase: "queued" | "running" | "finalizing";
+  /** ms since the task was created (or since the wait began, when the task does not say). */
+  elapsedMs: number;
+}
+
+/** Where a linear estimate starts to slow down, so that a late task never shows a full bar. */
+const KNEE = 0.9;
+/** The most an unfinished task shows: a bar that rounds to whole percent never says 100% early. */
+const ESTIMATE_MAX = 0.99;
+/** Without any progress, the estimate creeps up with this time constant: it says "time passes", not "nearly done". */
+const CREEP_MS = 120_000;
+
+/**
+ * The fraction a bar should show for a run that is `x` of the way through its prediction: `x` up
+ * to the knee, then an exponential approach to ESTIMATE_MAX with the same slope at the knee, so a
+ * task that runs late slows the bar down but never fills it.
+ */
+export function easeEstimate(x: number): number {
+  if (!(x > 0)) return 0;
+  if (x <= KNEE) return x;
+  return ESTIMATE_MAX - (ESTIMATE_MAX - KNEE) * Math.exp(-(x - KNEE) / (ESTIMATE_MAX - KNEE));
+}
+
+/** The progress a UI should show `nowMs` after the origin, before smoothing and the monotonic hold. */
+export function progressAt(reading: ProgressReading, nowMs: number): Omit<TaskProgress, "estimate"> & { target: number } {
+  const { fit, highest } = reading;
+  const base = { reported: reading.latest, elapsedMs: Math.max(0, nowMs) };
+  if (reading.queued) return { ...base, target: 0, etaMs: undefined, phase: "queued" };
+  if (!fit) {
+    // Progress either never came (creep with time) or moved only in a way that times nothing yet.
+    const target = reading.reported ? easeEstimate(highest) : ESTIMATE_MAX * (1 - Math.exp(-Math.max(0, nowMs) / CREEP_MS));
+    return { ...base, target, etaMs: undefined, phase: highest >= FINALIZING_PROGRESS ? "finalizing" : "running" };
+  }
+  const x = (nowMs - fit.startMs) / fit.runMs;
+  const endMs = fit.startMs + fit.runMs;
+  const finalizing = highest >= FINALIZING_PROGRESS || nowMs >= endMs;
+  return {
+    ...base,
+    target: easeEstimate(Math.max(x, highest)),
+    etaMs: nowMs < endMs ? endMs - nowMs : undefined,
+    phase: finalizing ? "finalizing" : "running",
+  };
+}
+
+/** How fast the shown estimate closes the gap to a new target: a jump becomes a quick, visible glide. */
+const GLIDE_MS = 500;
+
+/**
+ * The stateful side of the stream: holds the estimate so that it never goes back, glides to a new
+ * target instead of jumping, and shows 1 only for a completed task.
+ */
+export function createProgressTracker(originMs: () => number) {
+  let estimate = 0;
+  let lastAt: number | undefined;
+  return {
+    /** The progress at `now` (Date.now() ms) given the latest reading and the latest task. */
+    at(reading: ProgressReading, task: Task, now: number): TaskProgress {
+      const nowMs = now - originMs();
+      const { target, ...rest } = progressAt(reading, nowMs);
+      if (taskStatusOf(task.status) === "completed") {
+        estimate = 1;
+        return { ...rest, estimate, etaMs: 0, phase: "finalizing" };
+      }
+      const dt = lastAt === undefined ? Infinity : Math.max(0, now - lastAt);
+      lastAt = now;
+      if (target > estimate) estimate += (target - estimate) * (1 - Math.exp(-dt / GLIDE_MS));
+      return { ...rest, estimate };
+    },
+  };
 }

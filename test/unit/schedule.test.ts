@@ -2,7 +2,7 @@
 // (test/unit/poll.test.ts runs them inside waitForTask on whole simulated tasks.)
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { type PollObservation, readProgress } from "../../src/progress.js";
+import { createProgressTracker, easeEstimate, type PollObservation, progressAt, readProgress } from "../../src/progress.js";
 import { adaptiveSchedule } from "../../src/schedule.js";
 import type { Task } from "../../src/types.js";
 
@@ -132,5 +132,63 @@ describe("readProgress", () => {
     // A first answer that already moved bounds nothing, unless the origin is the task's creation.
     expect(readProgress([obs(5_000, 0.3)]).fit).toBeUndefined();
     expect(readProgress([obs(5_000, 0.3)], true).fit!.startMs).toBe(2_500);
+  });
+});
+
+describe("the progress estimate", () => {
+  it("follows the prediction, slows past 90% and never shows 100% for an unfinished task", () => {
+    expect(easeEstimate(0.5)).toBe(0.5);
+    expect(easeEstimate(0.9)).toBe(0.9);
+    expect(easeEstimate(1)).toBeGreaterThan(0.9);
+    expect(easeEstimate(1)).toBeLessThan(0.99);
+    expect(easeEstimate(100)).toBeLessThanOrEqual(0.99);
+    for (let x = 0; x < 3; x += 0.01) expect(easeEstimate(x + 0.01)).toBeGreaterThanOrEqual(easeEstimate(x));
+  });
+
+  it("says finalizing at 0.99 or past the predicted end, with no ETA once overdue", () => {
+    const reading = readProgress([obs(0, 0), obs(40_000, 0.2), obs(80_000, 0.6)]);
+    expect(progressAt(reading, 90_000)).toMatchObject({ phase: "running", etaMs: expect.closeTo(30_000, -3) });
+    expect(progressAt(reading, 130_000)).toMatchObject({ phase: "finalizing", etaMs: undefined });
+    const held = readProgress([obs(0, 0), obs(40_000, 0.2), obs(80_000, 0.6), obs(100_000, 0.99)]);
+    expect(progressAt(held, 100_000).phase).toBe("finalizing");
+  });
+
+  it("on a step (0 -> 0.5), glides up to the step over a few ticks and no further", () => {
+    const tracker = createProgressTracker(() => 0);
+    const before = readProgress([obs(0, 0), obs(50_000, 0)]);
+    for (let now = 50_000; now < 60_000; now += 250) expect(tracker.at(before, obs(0, 0).task, now).estimate).toBe(0);
+    const after = readProgress([obs(0, 0), obs(50_000, 0), obs(60_000, 0.5)]);
+    const shown = [60_000, 60_250, 60_500, 60_750, 61_000, 63_000].map((now) => tracker.at(after, obs(60_000, 0.5).task, now).estimate);
+    for (let i = 1; i < shown.length; i++) expect(shown[i]).toBeGreaterThan(shown[i - 1]!);
+    expect(shown[0]).toBeLessThan(0.25); // 250 ms after the last tick: part of the way, not the whole step
+    expect(shown[4]).toBeGreaterThan(0.4);
+    // The one point times nothing: the start is guessed mid-way between 50 s and 60 s, so the bar
+    // moves on from 0.5 at that pace - and still never shows 100%.
+    expect(tracker.at(after, obs(60_000, 0.5).task, 600_000).estimate).toBeLessThanOrEqual(0.99);
+  });
+
+  it("holds when progress goes back and when it vanishes, and gives 1 only for a completed task (property)", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ gap: fc.integer({ min: 1, max: 30_000 }), progress: fc.option(fc.double({ min: 0, max: 1, noNaN: true }), { nil: undefined }) }), { minLength: 1, maxLength: 40 }),
+        (steps) => {
+          const tracker = createProgressTracker(() => 0);
+          const history: PollObservation[] = [];
+          let t = 0;
+          let shown = 0;
+          for (const s of steps) {
+            t += s.gap;
+            history.push(obs(t, s.progress));
+            for (const now of [t, t + s.gap / 2]) {
+              const p = tracker.at(readProgress(history), history.at(-1)!.task, now);
+              expect(p.estimate).toBeGreaterThanOrEqual(shown);
+              expect(p.estimate).toBeLessThan(1);
+              shown = p.estimate;
+            }
+          }
+          expect(tracker.at(readProgress(history), { ...history.at(-1)!.task, status: "completed" }, t + 1).estimate).toBe(1);
+        },
+      ),
+    );
   });
 });
