@@ -54,7 +54,10 @@ export interface ProgressReading {
   latest: number | undefined;
   /** The highest progress reported so far (0 if none). */
   highest: number;
-  /** The run's timeline; undefined until progress moved (and, with one moving point, its start is bounded). */
+  /**
+   * The run's timeline; undefined until progress has moved, and after a single move as long as
+   * nothing bounds when the run started (the first answer already had progress, creation unknown).
+   */
   fit: RunFit | undefined;
 }
 
