@@ -9,6 +9,7 @@ export { waitForTask } from "./poll.js";
 export type { WaitOptions, PollableClient, PollResult } from "./poll.js";
 export { adaptiveSchedule } from "./schedule.js";
 export type { Schedule, ScheduleOptions, PollState, PollObservation } from "./schedule.js";
+export type { TaskProgress } from "./progress.js";
 export { parseCallback, createCallbackHandler } from "./callbacks.js";
 export type { CallbackHandlerOptions, CallbackStore, CallbackSeen } from "./callbacks.js";
 // Reading what the gateway sends, and helpers over the documented task.

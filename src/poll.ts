@@ -6,8 +6,12 @@
 // - Transient trouble (connection errors, 408/429/5xx) is waited out with backoff or the server's
 //   Retry-After, under the same deadline.
 // - Nothing outlives the call: every timer is cleared and every request aborted before it settles.
+// - With `onProgress`, a UI gets a steady stream between polls (from the same reading of progress
+//   the schedule uses, src/progress.ts) without one request more: the sleep between polls is cut
+//   into ticks. Without `onProgress` there are no ticks and no extra timers.
 import { KirinApiError, KirinConnectionError, KirinTaskFailedError, KirinTimeoutError } from "./errors.js";
 import { backoffMs, childSignal, isRetryableStatus, sleep } from "./retry.js";
+import { createProgressTracker, readProgress, type TaskProgress } from "./progress.js";
 import { adaptiveSchedule, type PollObservation, type Schedule, type ScheduleOptions } from "./schedule.js";
 import { normalizeTask } from "./task.js";
 import { taskStatusOf } from "./wire.js";
@@ -17,8 +21,15 @@ export interface WaitOptions extends ScheduleOptions {
   signal?: AbortSignal;
   /** Hard deadline for the whole wait, in ms (default 15 minutes). */
   timeoutMs?: number;
-  /** Called on every observed change of status or progress (also for the final task). */
-  onProgress?: (task: Task) => void;
+  /**
+   * Called on every observed change of status or progress (also for the final task), and every
+   * `progressIntervalMs` between polls with the latest task and a fresh `progress`: an estimate
+   * that moves smoothly, never goes back and reaches 1 only on completion, an ETA, the server's
+   * latest value and the phase (queued, running, finalizing). Ticks cost no requests.
+   */
+  onProgress?: (task: Task, progress: TaskProgress) => void;
+  /** How often onProgress ticks between polls (default 250 ms, at least 200 ms). */
+  progressIntervalMs?: number;
   /** Replace the adaptive schedule: return the ms to wait before the next poll. */
   schedule?: Schedule;
   /** The task as last seen (e.g. just created): taken as the first poll's answer, saving a request. */
@@ -45,6 +56,9 @@ const DEFAULT_TIMEOUT_MS = 15 * 60_000;
 const LAST_POLL_LEAD_MS = 1_000;
 /** Tasks older than this are not taken as the origin: a wrong clock should not skip fast polls. */
 const MAX_ORIGIN_AGE_MS = 24 * 3_600_000;
+const DEFAULT_PROGRESS_INTERVAL_MS = 250;
+/** A bar needs no more than a few updates a second. */
+const MIN_PROGRESS_INTERVAL_MS = 200;
 
 export async function waitForTask(client: PollableClient, taskId: string, options: WaitOptions = {}): Promise<Task> {
   const { signal, onProgress, timeoutMs = DEFAULT_TIMEOUT_MS } = options;
@@ -58,7 +72,12 @@ export async function waitForTask(client: PollableClient, taskId: string, option
     client[pollOnce]?.bind(client, taskId) ?? (async (s) => ({ task: await client.getTask(taskId, { signal: s, retries: 0 }) }));
 
   let origin = started;
+  let originIsCreation = false;
   const history: PollObservation[] = [];
+  const tracker = onProgress && createProgressTracker(() => origin);
+  const tickMs = Math.max(MIN_PROGRESS_INTERVAL_MS, options.progressIntervalMs ?? DEFAULT_PROGRESS_INTERVAL_MS);
+  /** Reports the latest task with the progress as of now. */
+  const report = (task: Task) => onProgress?.(task, tracker!.at(readProgress(history, originIsCreation), task, Date.now()));
   let last: Task | undefined;
   let lastKey = "";
   let failures = 0;
@@ -74,20 +93,23 @@ export async function waitForTask(client: PollableClient, taskId: string, option
         if (history.length === 0 && typeof task.created_at === "number") {
           // Measure run time from creation when the task says when that was (and it is plausible).
           const age = started - task.created_at;
-          if (age > 0 && age < MAX_ORIGIN_AGE_MS) origin = task.created_at;
+          if (age >= 0 && age < MAX_ORIGIN_AGE_MS) {
+            origin = task.created_at;
+            originIsCreation = true;
+          }
         }
         last = task;
+        const now = Date.now();
+        const status = taskStatusOf(task.status);
+        history.push({ atMs: now - origin, task });
         const key = `${task.status}|${task.progress ?? ""}`;
         if (key !== lastKey) {
           lastKey = key;
-          onProgress?.(task);
+          report(task);
         }
-        const status = taskStatusOf(task.status);
         if (status === "completed") return task;
         if (status === "failed") throw new KirinTaskFailedError(task);
-        const now = Date.now();
-        history.push({ atMs: now - origin, task });
-        delay = Math.max(schedule({ elapsedMs: now - origin, history }), retryAfterMs ?? 0);
+        delay = Math.max(schedule({ elapsedMs: now - origin, history, originIsCreation }), retryAfterMs ?? 0);
       } catch (error) {
         if (wait.signal.aborted) throw error;
         if (!isTransient(error)) throw error;
@@ -98,13 +120,25 @@ export async function waitForTask(client: PollableClient, taskId: string, option
       // a task that finished meanwhile is returned instead of reported as timed out.
       const untilLastPoll = started + timeoutMs - Date.now() - LAST_POLL_LEAD_MS;
       if (untilLastPoll > 0) delay = Math.min(delay, untilLastPoll);
-      await sleep(delay, wait.signal);
+      if (last && onProgress) await sleepTicking(delay, tickMs, wait.signal, () => report(last!));
+      else await sleep(delay, wait.signal);
     }
   } catch (error) {
     if (wait.timedOut() && !signal?.aborted) throw new KirinTimeoutError(taskId, last, timeoutMs);
     throw error;
   } finally {
     wait.done();
+  }
+}
+
+/** Sleeps `ms` in ticks of at most `tickMs`, calling `onTick` after each one that leaves time to sleep. */
+async function sleepTicking(ms: number, tickMs: number, signal: AbortSignal, onTick: () => void): Promise<void> {
+  const end = Date.now() + ms;
+  for (;;) {
+    await sleep(Math.min(tickMs, end - Date.now()), signal);
+    // Under a millisecond left: timers cannot wait that long, and a fake clock would not move.
+    if (end - Date.now() < 1) return;
+    onTick();
   }
 }
 

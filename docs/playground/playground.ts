@@ -16,6 +16,7 @@ import {
   type ImageInfo,
   type KirinRequest,
   type Task,
+  type TaskProgress,
   type ValidationIssue,
   type ValidationResult,
 } from "../../src/index.js";
@@ -62,6 +63,7 @@ const view = {
   verdict: $("#verdict"),
   status: $("#status"),
   progress: $<HTMLProgressElement>("#progress"),
+  progressAbout: $("#progress-about"),
   video: $<HTMLVideoElement>("#video"),
   outcome: $("#outcome"),
   log: $("#log"),
@@ -341,6 +343,7 @@ async function send(): Promise<void> {
   view.video.hidden = true;
   view.video.removeAttribute("src");
   view.progress.value = 0;
+  view.progressAbout.textContent = "";
   view.log.replaceChildren();
   const scenario = fields.scenario.value;
   try {
@@ -393,11 +396,28 @@ async function logged(request: Request, scenario: string): Promise<Response> {
   }
 }
 
-function showTask(task: Task): void {
-  const progress = task.status === "completed" ? 1 : (task.progress ?? 0);
-  view.progress.value = progress;
-  view.progress.setAttribute("aria-valuetext", `${Math.round(progress * 100)}%`);
-  setStatus(`Task ${task.id}: ${task.status}${task.status === "processing" ? ` ${Math.round(progress * 100)}%` : ""}`);
+/**
+ * The bar follows the client's estimate (several times a second, between polls); the status line,
+ * a live region, changes only with the task's status or phase, so a screen reader is not flooded.
+ */
+function showTask(task: Task, progress?: TaskProgress): void {
+  const done = task.status === "completed";
+  // Queued: an indeterminate bar says "waiting to start", where a bar held at 0 would look stuck.
+  if (progress?.phase === "queued" && !done) view.progress.removeAttribute("value");
+  else view.progress.value = done ? 1 : (progress?.estimate ?? 0);
+  const about = describeProgress(task, progress);
+  view.progress.setAttribute("aria-valuetext", about);
+  view.progressAbout.textContent = about;
+  setStatus(`Task ${task.id}: ${task.status}${progress && !done && task.status !== "failed" ? ` (${progress.phase})` : ""}`);
+}
+
+/** "42% running, about 3 s left", "queued for 12 s", "100%". */
+function describeProgress(task: Task, progress: TaskProgress | undefined): string {
+  if (task.status === "completed") return "100%";
+  if (!progress || task.status === "failed") return "";
+  if (progress.phase === "queued") return `queued for ${Math.round(progress.elapsedMs / 1000)} s`;
+  const eta = progress.etaMs === undefined ? "" : `, about ${Math.ceil(progress.etaMs / 1000)} s left`;
+  return `${Math.round(progress.estimate * 100)}% ${progress.phase}${eta}`;
 }
 
 function completed(task: Task): void {
@@ -418,6 +438,9 @@ function completed(task: Task): void {
 }
 
 function failed(error: unknown, signal: AbortSignal): void {
+  // The wait is over: no ETA to keep showing, and no bar left animating as "queued".
+  view.progressAbout.textContent = "";
+  if (!view.progress.hasAttribute("value")) view.progress.value = 0;
   if (signal.aborted) {
     setStatus("Cancelled. The task, if it was created, may still run on the server.");
   } else if (error instanceof KirinTaskFailedError) {
@@ -458,7 +481,10 @@ function showOutcome(kind: "ok" | "error", title: string, rows: [string, string]
   view.outcome.hidden = false;
 }
 
-const setStatus = (text: string) => void (view.status.textContent = text);
+/** Writes the live status line; the same text again is not written (it would be announced again). */
+const setStatus = (text: string) => {
+  if (view.status.textContent !== text) view.status.textContent = text;
+};
 
 function setRunning(on: boolean): void {
   view.submit.disabled = on;

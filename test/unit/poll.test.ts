@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createKirinClient } from "../../src/client.js";
 import { KirinNotFoundError, KirinAuthenticationError, KirinTaskFailedError, KirinTimeoutError } from "../../src/errors.js";
-import { waitForTask } from "../../src/poll.js";
-import { adaptiveSchedule } from "../../src/schedule.js";
+import { type WaitOptions, waitForTask } from "../../src/poll.js";
+import type { TaskProgress } from "../../src/progress.js";
 import type { Task } from "../../src/types.js";
 import { type FakeTaskPlan, type Fault, fakeGateway } from "./fake-gateway.js";
 
@@ -72,14 +72,25 @@ describe("waitForTask", () => {
     expect(gw.log).toEqual([]);
   });
 
-  it("reports every change of status or progress to onProgress, once each", async () => {
-    const { client, id } = setup({ durationMs: 60_000, progress: true });
-    const seen: Task[] = [];
-    await outcome(client.waitForTask(id, { onProgress: (t) => seen.push(t) }));
-    const keys = seen.map((t) => `${t.status}|${t.progress}`);
-    expect(new Set(keys).size).toBe(keys.length);
-    expect(seen[0]!.status).toBe("pending");
-    expect(seen.at(-1)!.status).toBe("completed");
+  it("reports every change of status or progress to onProgress at once, and ticks in between", async () => {
+    const { gw, client, id } = setup({ durationMs: 60_000, progress: true });
+    const seen: { task: Task; at: number }[] = [];
+    const start = Date.now();
+    await outcome(client.waitForTask(id, { onProgress: (task) => seen.push({ task, at: Date.now() - start }) }));
+    const keys = seen.map(({ task }) => `${task.status}|${task.progress}`);
+    // Ticks repeat the latest task; each change comes once, when its answer arrives.
+    const changes = seen.filter((_, i) => keys[i] !== keys[i - 1]);
+    expect(new Set(changes.map((c) => c.task)).size).toBe(changes.length);
+    expect(new Set(changes.map(({ task }) => `${task.status}|${task.progress}`)).size).toBe(changes.length);
+    expect(changes.length).toBeGreaterThan(2);
+    const polls = gw.log.map((c) => c.at - start);
+    for (const c of changes) expect(polls).toContain(c.at);
+    expect(seen.length).toBeGreaterThan(changes.length * 5);
+    expect(seen[0]!.task.status).toBe("pending");
+    expect(seen.at(-1)!.task.status).toBe("completed");
+    // Between two calls never more than the tick interval passes (250 ms by default).
+    const gaps = seen.slice(1).map((s, i) => s.at - seen[i]!.at);
+    expect(Math.max(...gaps)).toBeLessThanOrEqual(250);
   });
 
   it("maps gateway synonyms (in_queue, in_progress, success)", async () => {
@@ -238,28 +249,260 @@ describe("waitForTask", () => {
   });
 });
 
-describe("adaptiveSchedule", () => {
-  const obs = (atMs: number, progress?: number) => ({ atMs, task: { id: "t", model: "m", status: "processing", ...(progress === undefined ? {} : { progress }) } as Task });
+// ---- The schedule on the shapes real progress takes (issue 11) -------------------------------
 
-  it("grows blind waits with elapsed time between a floor and a ceiling", () => {
-    const at = (ms: number) => adaptiveSchedule({ elapsedMs: ms, history: [obs(ms)] });
-    expect(at(0)).toBe(3_000);
-    expect(at(60_000)).toBeGreaterThan(at(30_000));
-    expect(at(3_600_000)).toBe(15_000);
+type Answer = (t: number) => Partial<Task>;
+
+/**
+ * A task created now that answers `answer(ms since creation)` until `durationMs`, then completed.
+ * Records when it was asked, so a test can check every wait against the cap.
+ */
+function scripted(durationMs: number, answer: Answer) {
+  const created = Date.now();
+  const at: number[] = [];
+  const client = {
+    async getTask(id: string): Promise<Task> {
+      const t = Date.now() - created;
+      at.push(t);
+      const base = { id, model: "kirin_v3_i2v", created_at: created };
+      if (t >= durationMs) return { ...base, status: "completed", progress: 1, output: [{ content: [] }] } as Task;
+      return { ...base, status: "processing", ...answer(t) } as Task;
+    },
+  };
+  return { client, at };
+}
+
+/** Progress as gateways report it: floored to 0.01 and held at 0.99 until the task is completed. */
+const reported = (p: number) => Math.min(0.99, Math.floor(Math.max(0, p) * 100) / 100);
+/** A run from `startMs` that reports `factor` x the true fraction done (1 = exact). */
+const run = (startMs: number, endMs: number, factor = 1): Answer => (t) => ({ progress: reported((factor * (t - startMs)) / (endMs - startMs)) });
+
+/** The default cap on a single wait: half the time since creation, at least 30 s. */
+const capAt = (elapsedMs: number) => Math.max(30_000, elapsedMs / 2);
+
+/** Follows a scripted task with onProgress; returns the lag, the requests and every progress report. */
+async function follow(durationMs: number, answer: Answer, options: WaitOptions = {}) {
+  const task = scripted(durationMs, answer);
+  const reports: { at: number; task: Task; progress: TaskProgress }[] = [];
+  const start = Date.now();
+  const r = await outcome(
+    waitForTask(task.client, "t", { onProgress: (t, progress) => reports.push({ at: Date.now() - start, task: t, progress }), ...options }),
+  );
+  return { ...r, lag: r.at - durationMs, requests: task.at.length, at: task.at, reports };
+}
+
+/** The properties every run must keep, whatever its progress did. */
+function expectSaneRun(run: Awaited<ReturnType<typeof follow>>) {
+  for (let i = 1; i < run.at.length; i++) expect(run.at[i]! - run.at[i - 1]!).toBeLessThanOrEqual(capAt(run.at[i - 1]!));
+  const estimates = run.reports.map((r) => r.progress.estimate);
+  for (let i = 1; i < estimates.length; i++) expect(estimates[i]).toBeGreaterThanOrEqual(estimates[i - 1]!);
+  for (const r of run.reports) if (r.task.status !== "completed") expect(r.progress.estimate).toBeLessThan(1);
+  if (run.value?.status === "completed") expect(run.reports.at(-1)!.progress).toMatchObject({ estimate: 1, etaMs: 0 });
+}
+
+describe("the schedule on real progress", () => {
+  // The issue's targets are means and 95th percentiles over tasks of 20 s to 10 min (the bench draws
+  // thousands); here each family runs on twelve fixed tasks spread over that range.
+  const durations = Array.from({ length: 12 }, (_, k) => 20_000 + k * 52_000);
+  const factors = [0.85, 0.95, 1.05, 1.15];
+  const queueShares = [0.05, 0.15, 0.3, 0.4];
+
+  /** Runs one task per duration; returns the runs, their mean requests and their worst lag share. */
+  async function family(make: (d: number, k: number) => Answer) {
+    const runs = [];
+    for (const [k, d] of durations.entries()) {
+      const r = await follow(d, make(d, k), { progressIntervalMs: 1_000 });
+      expect(r.value?.status).toBe("completed");
+      expectSaneRun(r);
+      runs.push({ ...r, d });
+    }
+    const meanRequests = runs.reduce((sum, r) => sum + r.requests, 0) / runs.length;
+    return { runs, meanRequests, worstShare: Math.max(...runs.map((r) => r.lag / r.d)) };
+  }
+
+  it("(a) exact progress: every task seen within 6% of its duration, at most 11 requests a task on average", async () => {
+    const f = await family((d) => run(0, d));
+    expect(f.worstShare).toBeLessThanOrEqual(0.06);
+    expect(f.meanRequests).toBeLessThanOrEqual(11);
   });
 
-  it("aims near the predicted finish when progress is steady", () => {
-    // 50% after 100 s: about 100 s left; a confident estimate aims just past it, a rough one before.
-    const d = adaptiveSchedule({ elapsedMs: 100_000, history: [obs(50_000, 0.25), obs(100_000, 0.5)] });
-    expect(d).toBeGreaterThan(60_000);
-    expect(d).toBeLessThan(100_000);
-    const late = adaptiveSchedule({ elapsedMs: 190_000, history: [obs(100_000, 0.5), obs(190_000, 0.95)] });
-    expect(late).toBeGreaterThan(5_000);
-    expect(late).toBeLessThan(15_000);
+  it("(b) rate off by 0.85-1.15, held at 0.99 when fast: within 6%, at most 11 requests on average", async () => {
+    const f = await family((d, k) => run(0, d, factors[k % 4]));
+    expect(f.worstShare).toBeLessThanOrEqual(0.06);
+    expect(f.meanRequests).toBeLessThanOrEqual(11);
+    // A fast reporter sits at 0.99 before the end: the UI says "finalizing" then, not a frozen 99%.
+    const fast = f.runs.filter((_, k) => factors[k % 4]! > 1);
+    for (const r of fast) expect(r.reports.some((x) => x.task.progress === 0.99 && x.progress.phase === "finalizing")).toBe(true);
   });
 
-  it("backs off when progress stalls", () => {
-    const history = [obs(100_000, 0.99), obs(110_000, 0.99), obs(150_000, 0.99)];
-    expect(adaptiveSchedule({ elapsedMs: 150_000, history })).toBeGreaterThanOrEqual(4_000);
+  it.each([
+    { shape: "processing at 0 (gateway)", queued: { progress: 0 } },
+    { shape: "pending (docs)", queued: { status: "pending" as Task["status"] } },
+  ])("(c) queue time of 5-40%, $shape, then noisy progress: within 6%, at most 13 requests on average", async ({ queued }) => {
+    const f = await family((d, k) => {
+      const queueEnd = queueShares[k % 4]! * d;
+      const running = run(queueEnd, d, factors[(k + 1) % 4]);
+      return (t) => (t < queueEnd ? queued : running(t));
+    });
+    expect(f.worstShare).toBeLessThanOrEqual(0.06);
+    expect(f.meanRequests).toBeLessThanOrEqual(13);
+    // The UI says "queued" while the task is: no ETA and no invented progress, then it moves.
+    for (const [k, r] of f.runs.entries()) {
+      const queueEnd = queueShares[k % 4]! * r.d;
+      const waiting = r.reports.filter((x) => x.at < queueEnd);
+      expect(waiting.every((x) => x.progress.phase === "queued" && x.progress.estimate === 0 && x.progress.etaMs === undefined)).toBe(true);
+      expect(r.reports.some((x) => x.progress.phase === "running")).toBe(true);
+    }
+  });
+
+  it("(d) no progress: at most 0.6x the requests of 5 s polling, every task within 15 s", async () => {
+    const f = await family(() => () => ({}));
+    const fixed5 = durations.reduce((sum, d) => sum + Math.ceil(d / 5_000) + 1, 0) / durations.length;
+    expect(f.meanRequests).toBeLessThanOrEqual(0.6 * fixed5);
+    // The blind wait grows by 12% of the time elapsed, up to 15 s: the lag is bounded by both.
+    for (const r of f.runs) expect(r.lag).toBeLessThanOrEqual(Math.min(15_000, Math.max(3_000, 0.12 * r.d)));
+    expect(f.runs.every((r) => r.reports.every((x) => x.progress.etaMs === undefined || x.task.status === "completed"))).toBe(true);
+  });
+
+  it("regression: a 119 s task with 40 s of queue is not slept on until 948 s", async () => {
+    // The trace from the issue: progress 0 until 40 s, 0.03 at 42 s; the old schedule timed the rate
+    // from creation and slept until 948 s.
+    const r = await follow(119_000, (t) => ({ progress: t < 40_000 ? 0 : reported((t - 40_000) / 79_000) }));
+    expect(r.value?.status).toBe("completed");
+    expect(r.lag).toBeLessThanOrEqual(0.06 * 119_000);
+    expect(r.requests).toBeLessThanOrEqual(13);
+    expectSaneRun(r);
+  });
+
+  it("regression: a 60 s task that stays pending is not seen 35 s late, and its bar does not freeze", async () => {
+    // Documented shape: `pending` (no progress) for 20 s, then `processing` with progress to 60 s. The
+    // old schedule timed the run from the last pending answer; the bar sat at 5% from 12 s to 95 s.
+    const r = await follow(60_000, (t) => (t < 20_000 ? { status: "pending" } : run(20_000, 60_000)(t)));
+    expect(r.value?.status).toBe("completed");
+    expect(r.lag).toBeLessThanOrEqual(0.06 * 60_000);
+    expectSaneRun(r);
+    // Once the run is seen, the estimate rises every second until the end.
+    const firstMove = r.reports.find((x) => (x.task.progress ?? 0) > 0)!.at;
+    const perSecond = (s: number) => r.reports.filter((x) => x.at <= s * 1000).at(-1)!.progress.estimate;
+    for (let s = Math.ceil(firstMove / 1000) + 1; s < 59; s++) expect(perSecond(s)).toBeGreaterThan(perSecond(s - 1));
+    expect(perSecond(50)).toBeGreaterThan(0.6);
+  });
+
+  it("steps (0 -> 0.5 -> 1), values going back and vanishing: nothing beyond the cap, the estimate never goes back", async () => {
+    const steps = await follow(200_000, (t) => ({ progress: t < 100_000 ? 0 : 0.5 }), { progressIntervalMs: 1_000 });
+    expect(steps.value?.status).toBe("completed");
+    expect(steps.lag).toBeLessThanOrEqual(0.15 * 200_000);
+    expectSaneRun(steps);
+    // Back by 0.3 on every third answer, missing on every fifth.
+    let n = 0;
+    const erratic = await follow(300_000, (t) => {
+      n++;
+      const p = reported(t / 300_000);
+      if (n % 5 === 0) return {};
+      return { progress: n % 3 === 0 ? reported(p - 0.3) : p };
+    }, { progressIntervalMs: 1_000 });
+    expect(erratic.value?.status).toBe("completed");
+    expect(erratic.lag).toBeLessThanOrEqual(0.5 * 300_000);
+    expectSaneRun(erratic);
+    // `reported` is the server's latest value as sent, even when it went back or vanished.
+    expect(erratic.reports.some((x) => x.progress.reported === undefined && x.task.status === "processing")).toBe(true);
+  });
+
+  it("progress that never leaves 0 costs at most about half the task's time, never a sleep past the cap", async () => {
+    const r = await follow(400_000, () => ({ progress: 0 }), { progressIntervalMs: 1_000 });
+    expect(r.value?.status).toBe("completed");
+    expect(r.lag).toBeLessThanOrEqual(0.5 * 400_000);
+    expectSaneRun(r);
+  });
+
+  it("takes the caller's maxIntervalMs as the cap, and keeps minIntervalMs", async () => {
+    const capped = await follow(400_000, () => ({ progress: 0 }), { maxIntervalMs: 20_000, progressIntervalMs: 1_000 });
+    const gaps = capped.at.slice(1).map((t, i) => t - capped.at[i]!);
+    expect(Math.max(...gaps)).toBe(20_000);
+    const floored = await follow(60_000, run(0, 60_000), { minIntervalMs: 10_000, progressIntervalMs: 1_000 });
+    const floorGaps = floored.at.slice(1).map((t, i) => t - floored.at[i]!);
+    expect(Math.min(...floorGaps)).toBeGreaterThanOrEqual(10_000);
+  });
+
+  it("never sleeps past the deadline: the last poll lands just before it, then the wait ends", async () => {
+    const r = await follow(3_600_000, () => ({ progress: 0 }), { timeoutMs: 200_000, progressIntervalMs: 1_000 });
+    expect(r.error).toBeInstanceOf(KirinTimeoutError);
+    expect(r.at.at(-1)).toBe(199_000);
+    expect(r.at.every((t) => t < 200_000)).toBe(true);
+    expect(r.reports.at(-1)!.at).toBeLessThan(200_000);
+  });
+});
+
+describe("the progress stream", () => {
+  it("gives a 6 s task a smooth bar: many small steps, not 0 -> 41 -> 100", async () => {
+    // The mock's shape: pending for the first 15%, then linear progress.
+    const r = await follow(6_000, (t) => (t < 900 ? { status: "pending", progress: 0 } : run(900, 6_000)(t)));
+    expect(r.value?.status).toBe("completed");
+    expectSaneRun(r);
+    const shown = r.reports.filter((x) => x.task.status !== "completed").map((x) => x.progress.estimate);
+    expect(new Set(shown.filter((e) => e > 0)).size).toBeGreaterThanOrEqual(10);
+    const rises = shown.slice(1).map((e, i) => e - shown[i]!);
+    expect(Math.max(...rises)).toBeLessThanOrEqual(0.2);
+    expect(shown.at(-1)).toBeGreaterThan(0.8); // close to full when it completes
+    expect(r.requests).toBeLessThanOrEqual(5);
+  });
+
+  it("reports the phase and an ETA that counts down", async () => {
+    const r = await follow(120_000, (t) => (t < 30_000 ? { progress: 0 } : run(30_000, 120_000, 1.1)(t)));
+    const phases = r.reports.map((x) => x.progress.phase).filter((p, i, all) => p !== all[i - 1]);
+    expect(phases).toEqual(["queued", "running", "finalizing"]);
+    // Once two points time the rate (the second poll after the queue), the ETA is the time left
+    // within the rate's error (progress here runs 10% fast), and it falls as the clock runs.
+    const timed = r.at.filter((t) => t > 30_000)[1]!;
+    const running = r.reports.filter((x) => x.progress.phase === "running" && x.at > timed);
+    expect(running.length).toBeGreaterThan(10);
+    for (const x of running) expect(Math.abs(x.at + x.progress.etaMs! - 120_000)).toBeLessThan(0.1 * 120_000);
+    expect(running.at(-1)!.progress.etaMs!).toBeLessThan(running[0]!.progress.etaMs!);
+    expect(r.reports.at(-1)!.progress.elapsedMs).toBe(r.at.at(-1));
+  });
+
+  it("is called only from the wait: no ticks and no extra timers without onProgress", async () => {
+    const spy = vi.spyOn(globalThis, "setTimeout");
+    const task = scripted(60_000, run(0, 60_000));
+    await outcome(waitForTask(task.client, "t"));
+    // One timer per sleep between polls, plus the deadline's.
+    expect(spy.mock.calls.length).toBe(task.at.length);
+    spy.mockRestore();
+  });
+
+  it("ticks cost no requests: the same polls with and without onProgress", async () => {
+    const plain = scripted(95_000, run(10_000, 95_000));
+    await outcome(waitForTask(plain.client, "t"));
+    const ticking = await follow(95_000, run(10_000, 95_000));
+    expect(ticking.at).toEqual(plain.at);
+    expect(ticking.reports.length).toBeGreaterThan(95_000 / 250 - 10);
+  });
+
+  it("stops ticking at once on abort, leaving no timer", async () => {
+    const task = scripted(300_000, run(0, 300_000));
+    const controller = new AbortController();
+    let calls = 0;
+    const settled = waitForTask(task.client, "t", { signal: controller.signal, onProgress: () => calls++ }).catch((e: unknown) => e);
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(calls).toBeGreaterThan(30);
+    controller.abort(new Error("stop"));
+    expect(((await settled) as Error).message).toBe("stop");
+    const after = calls;
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(calls).toBe(after);
+    // afterEach: vi.getTimerCount() === 0
+  });
+
+  it("ends the wait with the error an onProgress tick throws, leaving no timer", async () => {
+    const task = scripted(300_000, run(0, 300_000));
+    let calls = 0;
+    const r = await outcome(
+      waitForTask(task.client, "t", {
+        onProgress: () => {
+          if (++calls === 5) throw new Error("render failed");
+        },
+      }),
+    );
+    expect((r.error as Error).message).toBe("render failed");
   });
 });
