@@ -75,7 +75,7 @@ export interface KirinClient {
   generate(body: KirinRequest, options?: WaitOptions & CreateOptions): Promise<Task>;
   /** The openapi-fetch client, authenticated, for anything else. */
   readonly raw: Client<paths>;
-  [pollOnce](id: string, signal: AbortSignal): Promise<PollResult>;
+  [pollOnce](id: string, signal: AbortSignal, attempt: number): Promise<PollResult>;
 }
 
 export function createKirinClient(options: KirinClientOptions): KirinClient {
@@ -127,14 +127,14 @@ export function createKirinClient(options: KirinClientOptions): KirinClient {
   const client: KirinClient = {
     createTask,
     getTask,
-    waitForTask: async (id, opts) => waitForTask(client, checkTaskId(id), opts),
+    waitForTask: async (id, opts = {}) => waitForTask(client, checkTaskId(id), { ...opts, onRetry: onRetry(opts.onRetry) }),
     async generate(body, opts = {}) {
       const task = await createTask(body, opts);
-      return waitForTask(client, task.id, { initialTask: task, ...opts });
+      return waitForTask(client, task.id, { initialTask: task, ...opts, onRetry: onRetry(opts.onRetry) });
     },
     raw: transport.raw,
-    async [pollOnce](id, signal) {
-      const { task, retryAfterMs } = await transport.getTask(id, "poll", 1, signal);
+    async [pollOnce](id, signal, attempt) {
+      const { task, retryAfterMs } = await transport.getTask(id, "poll", attempt, signal);
       return { task, retryAfterMs };
     },
   };

@@ -9,8 +9,9 @@
 // - With `onProgress`, a UI gets a steady stream between polls (from the same reading of progress
 //   the schedule uses, src/progress.ts) without one request more: the sleep between polls is cut
 //   into ticks. Without `onProgress` there are no ticks and no extra timers.
-import { KirinApiError, KirinConnectionError, KirinTaskFailedError, KirinTimeoutError } from "./errors.js";
-import { backoffMs, childSignal, isRetryableStatus, sleep } from "./retry.js";
+import type { RetryEvent } from "./events.js";
+import { type KirinError, KirinTaskFailedError, KirinTimeoutError } from "./errors.js";
+import { childSignal, isTransient, retryDelay, retryReason, sleep } from "./retry.js";
 import { createProgressTracker, readProgress, type TaskProgress } from "./progress.js";
 import { adaptiveSchedule, type PollObservation, type Schedule, type ScheduleOptions } from "./schedule.js";
 import { normalizeTask } from "./task.js";
@@ -32,8 +33,13 @@ export interface WaitOptions extends ScheduleOptions {
   progressIntervalMs?: number;
   /** Replace the adaptive schedule: return the ms to wait before the next poll. */
   schedule?: Schedule;
-  /** The task as last seen (e.g. just created): taken as the first poll's answer, saving a request. */
+  /**
+   * The task as last seen (e.g. just created): taken as the first poll's answer, saving a request.
+   * Its `model` also stands in for answers that leave `model` out, as the gateway's often do.
+   */
   initialTask?: Task;
+  /** Called before each status request that follows a failed one (operation `poll`). */
+  onRetry?: (event: RetryEvent) => void;
 }
 
 /** One poll's answer: the task and the server's Retry-After, if it sent one. */
@@ -45,7 +51,8 @@ export interface PollResult {
 /** What waitForTask needs from a client: `getTask`, and optionally a Retry-After-aware poll. */
 export interface PollableClient {
   getTask(id: string, options?: { signal?: AbortSignal; retries?: number }): Promise<Task>;
-  [pollOnce]?: (id: string, signal: AbortSignal) => Promise<PollResult>;
+  /** One status request, no retries; `attempt` counts this poll's tries (for hooks and logs). */
+  [pollOnce]?: (id: string, signal: AbortSignal, attempt: number) => Promise<PollResult>;
 }
 
 /** The client's single-attempt poll that also reports Retry-After; a symbol keeps it off the API. */
@@ -68,8 +75,9 @@ export async function waitForTask(client: PollableClient, taskId: string, option
   // One signal for the whole wait: it follows the caller's and fires at the deadline, so a request
   // in flight at the deadline is cut off rather than outliving it.
   const wait = childSignal(signal, timeoutMs);
-  const poll: (signal: AbortSignal) => Promise<PollResult> =
+  const poll: (signal: AbortSignal, attempt: number) => Promise<PollResult> =
     client[pollOnce]?.bind(client, taskId) ?? (async (s) => ({ task: await client.getTask(taskId, { signal: s, retries: 0 }) }));
+  const model = options.initialTask?.model;
 
   let origin = started;
   let originIsCreation = false;
@@ -86,9 +94,9 @@ export async function waitForTask(client: PollableClient, taskId: string, option
     for (;;) {
       let delay: number;
       try {
-        const { task: raw, retryAfterMs } = seen ? { task: seen, retryAfterMs: undefined } : await poll(wait.signal);
+        const { task: raw, retryAfterMs } = seen ? { task: seen, retryAfterMs: undefined } : await poll(wait.signal, failures + 1);
         seen = undefined;
-        const task = normalizeTask(raw);
+        const task = normalizeTask(raw, { model });
         failures = 0;
         if (history.length === 0 && typeof task.created_at === "number") {
           // Measure run time from creation when the task says when that was (and it is plausible).
@@ -114,7 +122,9 @@ export async function waitForTask(client: PollableClient, taskId: string, option
         if (wait.signal.aborted) throw error;
         if (!isTransient(error)) throw error;
         failures++;
-        delay = (error instanceof KirinApiError ? error.retryAfterMs : undefined) ?? backoffMs(failures);
+        const wanted = retryDelay(error, failures);
+        delay = wanted.delayMs;
+        options.onRetry?.({ operation: "poll", attempt: failures + 1, reason: retryReason(error), ...wanted, error: error as KirinError });
       }
       // A wait that would run past the deadline is cut so that one last poll lands just before it:
       // a task that finished meanwhile is returned instead of reported as timed out.
@@ -142,8 +152,3 @@ async function sleepTicking(ms: number, tickMs: number, signal: AbortSignal, onT
   }
 }
 
-/** Worth waiting out: no answer, or an answer that says "later". */
-function isTransient(error: unknown): boolean {
-  if (error instanceof KirinConnectionError) return true;
-  return error instanceof KirinApiError && isRetryableStatus(error.status);
-}

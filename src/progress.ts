@@ -15,7 +15,7 @@
 //
 // `readProgress` is pure and shared by the schedule (when to ask again) and by the progress stream
 // (`progressAt`, `createProgressTracker`) that waitForTask gives a UI between polls.
-import { taskStatusOf } from "./task.js";
+import { taskStatusOf } from "./wire.js";
 import type { Task } from "./types.js";
 
 /** One successful poll, as the schedule sees it. */

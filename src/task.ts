@@ -3,8 +3,6 @@ import { KirinValidationError } from "./errors.js";
 import type { Task } from "./types.js";
 import { costOf, readTask, type TaskContext } from "./wire.js";
 
-export { taskStatusOf } from "./wire.js";
-
 /**
  * Any task body the gateway may send, in the documented form (see wire.ts); throws
  * KirinValidationError for a body that is not a task (no `id` or no `status`).

@@ -8,6 +8,7 @@ import {
   inspectImage,
   KirinApiError,
   KirinConnectionError,
+  KirinCreateOutcomeUnknownError,
   KirinTaskFailedError,
   KirinValidationError,
   taskCost,
@@ -15,14 +16,19 @@ import {
   videoUrls,
   type ImageInfo,
   type KirinRequest,
+  type RetryEvent,
   type Task,
   type TaskProgress,
   type ValidationIssue,
   type ValidationResult,
 } from "../../src/index.js";
 
-/** The contract's mock scenarios, put in by build.mjs. */
-declare const KIRIN_MOCK_SCENARIOS: { header: string; list: { name: string; description: string }[] };
+/** The contract's mock scenarios and answer shapes, put in by build.mjs. */
+declare const KIRIN_MOCK_SCENARIOS: {
+  header: string;
+  shapes: { header: string; values: string[] };
+  list: { name: string; description: string }[];
+};
 
 type Body = Record<string, unknown>;
 type Field = HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement;
@@ -55,6 +61,7 @@ const fields = {
   sound: $<HTMLSelectElement>("#sound"),
   apiKey: $<HTMLInputElement>("#api-key"),
   scenario: $<HTMLSelectElement>("#scenario"),
+  shapes: $<HTMLSelectElement>("#shapes"),
 };
 const lists = { images: $<HTMLOListElement>("#image-list"), videos: $<HTMLOListElement>("#video-list"), shots: $<HTMLOListElement>("#shots") };
 const view = {
@@ -280,8 +287,11 @@ function codeFor(body: Body): string {
   return `import { createKirinClient } from "kirin-api";
 
 const client = createKirinClient({ apiKey: ${JSON.stringify(fields.apiKey.value)}, baseUrl: ${JSON.stringify(location.origin)} });
+const bar = document.querySelector("progress")!;
 ${shortened ? "// Base64 shortened here: put the whole string back, e.g. from imageToBase64(file).\n" : ""}const task = await client.generate(${json}, {
-  onProgress: (task) => console.log(task.status, task.progress),
+  // A few times a second: a smooth estimate (0-1), the phase (queued, running, finalizing), an ETA.
+  onProgress: (task, progress) => void (bar.value = progress.estimate),
+  onRetry: (retry) => console.log(retry.operation, "again in", retry.delayMs, "ms after", retry.reason),
 });`;
 }
 
@@ -345,29 +355,32 @@ async function send(): Promise<void> {
   view.progress.value = 0;
   view.progressAbout.textContent = "";
   view.log.replaceChildren();
-  const scenario = fields.scenario.value;
+  const mockHeaders = { [KIRIN_MOCK_SCENARIOS.header]: fields.scenario.value, [KIRIN_MOCK_SCENARIOS.shapes.header]: fields.shapes.value };
+  let retries = 0;
   try {
     const client = createKirinClient({
       apiKey: fields.apiKey.value,
       baseUrl: location.origin,
-      fetch: (request) => logged(request, scenario),
+      fetch: (request) => logged(request, mockHeaders),
+      hooks: { onRetry: (event) => void (retries++, logRetry(event)) },
     });
     setStatus("Creating the task…");
     const created = await client.createTask(body as KirinRequest, { signal });
     showTask(created);
-    const task = await client.waitForTask(created.id, { signal, onProgress: showTask });
+    // The created task is the first answer: no status request the moment it was made.
+    const task = await client.waitForTask(created.id, { signal, onProgress: showTask, initialTask: created });
     completed(task);
   } catch (error) {
-    failed(error, signal);
+    failed(error, signal, retries);
   } finally {
     if (running === controller) setRunning(false);
   }
 }
 
-/** The injected fetch: adds the scenario header and logs each request with its answer. */
-async function logged(request: Request, scenario: string): Promise<Response> {
+/** The injected fetch: adds the mock's headers and logs each request with the answer as it came. */
+async function logged(request: Request, mockHeaders: Record<string, string>): Promise<Response> {
   const headers = new Headers(request.headers);
-  if (scenario) headers.set(KIRIN_MOCK_SCENARIOS.header, scenario);
+  for (const [name, value] of Object.entries(mockHeaders)) if (value) headers.set(name, value);
   const outgoing = new Request(request, { headers });
   // `/model/v1/generation/task/task_0123456789abcdef` reads as `/generation/task/…89abcdef`.
   const path = new URL(outgoing.url).pathname.replace(/^\/model\/v1/, "").replace(/[^/]{13,}$/, (id) => `…${id.slice(-8)}`);
@@ -394,6 +407,22 @@ async function logged(request: Request, scenario: string): Promise<Response> {
   } finally {
     view.log.scrollTop = view.log.scrollHeight; // the log's own scroll, never the page's
   }
+}
+
+/** What a retry is, in words: a status request that is tried again is not "the create again". */
+const RETRIED: Record<RetryEvent["operation"], string> = {
+  create: "Sending the create again",
+  lookup: "Looking the create up by its external_task_id (it may have made a task)",
+  get: "Asking for the task again",
+  poll: "Asking for the task's status again",
+};
+
+/** A retry, in the log as it happens: what, when, and why. */
+function logRetry(event: RetryEvent): void {
+  const seconds = (event.delayMs / 1000).toFixed(1);
+  const why = `${event.reason}${event.fromRetryAfter ? ", as its Retry-After asked" : ""}`;
+  view.log.append(h("li", { class: "retry" }, `↻ ${RETRIED[event.operation]} in ${seconds} s (after ${why})`));
+  view.log.scrollTop = view.log.scrollHeight;
 }
 
 /**
@@ -437,7 +466,7 @@ function completed(task: Task): void {
   ]);
 }
 
-function failed(error: unknown, signal: AbortSignal): void {
+function failed(error: unknown, signal: AbortSignal, retries: number): void {
   // The wait is over: no ETA to keep showing, and no bar left animating as "queued".
   view.progressAbout.textContent = "";
   if (!view.progress.hasAttribute("value")) view.progress.value = 0;
@@ -454,12 +483,19 @@ function failed(error: unknown, signal: AbortSignal): void {
   } else if (error instanceof KirinValidationError) {
     showIssues(error.issues);
     setStatus("Not sent: the client's validation found errors.");
+  } else if (error instanceof KirinCreateOutcomeUnknownError) {
+    setStatus("The create's outcome is unknown");
+    showOutcome("error", "A task may or may not exist", [
+      ["message", error.message],
+      ["external_task_id", error.externalTaskId],
+      ["what now", "it was not sent again (that could bill twice); look the task up by this id later"],
+    ]);
   } else if (error instanceof KirinApiError) {
-    const body = error.body as { error?: { message?: string } } | undefined;
     setStatus(`The API answered ${error.status} ${error.code}`);
     showOutcome("error", `HTTP ${error.status} ${error.code}`, [
-      ["message", body?.error?.message ?? error.message],
-      ["retried", `${view.log.children.length - 1} time(s); the client retries 408, 429 and 5xx answers, waiting Retry-After`],
+      ["the server said", error.serverMessage ?? ""],
+      ["kind", CATEGORY[error.category]],
+      ["retried", `${retries} time(s); status requests are retried on 408, 429 and 5xx, a create only when nothing was made`],
       ["request id", error.requestId ?? ""],
       ...error.issues.map((i): [string, string] => [i.rule, `${i.path}: ${i.message}`]),
     ]);
@@ -471,6 +507,13 @@ function failed(error: unknown, signal: AbortSignal): void {
     showOutcome("error", error instanceof Error ? error.name : "Error", [["message", error instanceof Error ? error.message : String(error)]]);
   }
 }
+
+const CATEGORY = {
+  "retry-later": "transient: try again in a moment",
+  "fix-request": "the request was refused: sending it again will not help",
+  account: "the API key or the account (no credit, no permission)",
+  "outcome-unknown": "a task may or may not have been made",
+} as const;
 
 function showOutcome(kind: "ok" | "error", title: string, rows: [string, string][]): void {
   const list = h("dl", {});
@@ -526,6 +569,7 @@ const describeScenario = () => {
   $("#scenario-about").textContent = chosen ? `${chosen.description[0]!.toUpperCase()}${chosen.description.slice(1)}` : "The task runs and completes.";
 };
 fields.scenario.addEventListener("change", describeScenario);
+$("#shapes-header").textContent = KIRIN_MOCK_SCENARIOS.shapes.header;
 describeScenario();
 fields.prompt.value = "A red fox trots across a snowy meadow at dawn, the camera tracking slowly beside it.";
 

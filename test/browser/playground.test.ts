@@ -162,7 +162,38 @@ describe.skipIf(skip)(skip ? `playground (skipped: no ${CHROMIUM}; CI installs i
     const outcome = page.locator("#outcome");
     await expect.poll(() => outcome.textContent(), { timeout: 20_000 }).toContain("HTTP 429 rate_limited");
     expect(creates().length - before).toBe(3); // the first try and the client's 2 retries
+    // Each retry was in the log as it happened, named for what it was, with the server's wait.
+    const retries = await page.locator("#log li.retry").allTextContents();
+    expect(retries).toEqual([
+      "↻ Sending the create again in 1.0 s (after 429, as its Retry-After asked)",
+      "↻ Sending the create again in 1.0 s (after 429, as its Retry-After asked)",
+    ]);
+    expect(await outcome.textContent()).toContain("retried2 time(s)");
     await screenshot("6-rate-limited");
+  });
+
+  it("a 402 in the gateway's status wrapper shows the server's words, and the create is not sent again", async () => {
+    const before = creates().length;
+    await page.getByLabel("Mock scenario").selectOption("insufficient-credits");
+    await page.getByRole("button", { name: "Create task" }).click();
+    const outcome = page.locator("#outcome");
+    await expect.poll(() => outcome.textContent(), { timeout: 20_000 }).toContain("HTTP 402 40201");
+    expect(await outcome.textContent()).toContain("the server saidInsufficient credits");
+    expect(await outcome.textContent()).toContain("the API key or the account");
+    expect(creates().length - before).toBe(1);
+    expect(await page.locator("#log li.retry").count()).toBe(0);
+  });
+
+  it("the log shows the wire's words, the status line what the client read them as", async () => {
+    await page.getByLabel("Mock scenario").selectOption("");
+    await page.getByLabel("Answer shapes").selectOption("wire");
+    await page.getByRole("button", { name: "Create task" }).click();
+    await expect.poll(() => page.locator("#log").textContent(), { timeout: 20_000 }).toContain("in_progress");
+    await expect.poll(() => page.textContent("#status"), { timeout: 20_000 }).toMatch(/: (processing|completed)/);
+    // No status request the moment the task was made: the create's answer is the first one.
+    const lines = await page.locator("#log li").allTextContents();
+    expect(lines[0]).toMatch(/^POST \/generation → 200 in_progress 0%/);
+    await expect.poll(() => page.textContent("#status"), { timeout: 20_000 }).toMatch(/: completed$/);
   });
 
   it("Cancel stops following a running task: no poll goes out after it", async () => {

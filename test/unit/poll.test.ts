@@ -506,3 +506,31 @@ describe("the progress stream", () => {
     expect((r.error as Error).message).toBe("render failed");
   });
 });
+
+describe("waitForTask on the wire's shapes", () => {
+  it("reports each retried status request to onRetry as a poll, with the reason and the delay", async () => {
+    const { client, id } = setup({ durationMs: 20_000, progress: true }, (req, n) =>
+      n === 2 ? { kind: "status", status: 503, headers: { "retry-after": "2" } } : n === 3 ? { kind: "drop-unclear" } : undefined,
+    );
+    const events: { operation: string; attempt: number; reason: string; delayMs: number; fromRetryAfter: boolean }[] = [];
+    const r = await outcome(client.waitForTask(id, { onRetry: (e) => events.push(e) }));
+    expect(r.value?.status).toBe("completed");
+    expect(events.map(({ operation, attempt, reason, fromRetryAfter }) => ({ operation, attempt, reason, fromRetryAfter }))).toEqual([
+      { operation: "poll", attempt: 2, reason: "503", fromRetryAfter: true },
+      { operation: "poll", attempt: 3, reason: "network", fromRetryAfter: false },
+    ]);
+    expect(events[0]!.delayMs).toBe(2_000);
+  });
+
+  it("keeps the created task's model on polled answers that leave it out", async () => {
+    let n = 0;
+    const client = {
+      async getTask(id: string): Promise<Task> {
+        return (++n < 2 ? { id, status: "in_progress", progress: 0.5 } : { id, status: "completed", output: [{ content: [{ url: "https://x/v.mp4" }] }] }) as Task;
+      },
+    };
+    const initialTask = { id: "t", status: "in_progress", model: "kirin_v3_i2v" } as Task;
+    const r = await outcome(waitForTask(client, "t", { initialTask }));
+    expect(r.value).toMatchObject({ status: "completed", model: "kirin_v3_i2v" });
+  });
+});
