@@ -106,8 +106,8 @@ export function createTransport(options: TransportOptions): Transport {
         };
 
   /**
-   * One attempt: sends, reads the answer with `read`, reports both to the hooks, and maps any
-   * failure to this library's errors.
+   * One attempt: sends, reads the answer into a Task (taskOrThrow), reports it to the hooks, and
+   * maps any failure to this library's errors.
    */
   async function send(
     event: { operation: Operation; attempt: number; method: string; url: string },

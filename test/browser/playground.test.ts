@@ -101,6 +101,7 @@ describe.skipIf(skip)(skip ? `playground (skipped: no ${CHROMIUM}; CI installs i
     await page.getByRole("button", { name: "Create task" }).click();
 
     await expect.poll(() => page.textContent("#status"), { timeout: 20_000 }).toMatch(/: completed$/);
+
     const video = await page.waitForFunction(() => {
       const v = document.querySelector("video");
       return v && v.readyState >= 1 && v.duration > 0 ? { readyState: v.readyState, duration: v.duration, src: v.currentSrc } : undefined;
@@ -196,10 +197,27 @@ describe.skipIf(skip)(skip ? `playground (skipped: no ${CHROMIUM}; CI installs i
     await expect.poll(() => page.textContent("#status"), { timeout: 20_000 }).toMatch(/: completed$/);
   });
 
-  it("Cancel stops following a running task: no poll goes out after it", async () => {
+  it("a queued task shows its queue, then a bar that moves smoothly between polls; Cancel stops following it", async () => {
     await page.getByLabel("Mock scenario").selectOption("slow");
     await page.getByRole("button", { name: "Create task" }).click();
     await expect.poll(() => page.textContent("#status")).toMatch(/^Task task_\w+: (pending|processing)/);
+    // The queue shows as a queue (an indeterminate bar and "queued for N s"), not a bar stuck at 0.
+    await expect.poll(() => page.textContent("#progress-about")).toMatch(/^queued for \d+ s$/);
+    expect(await page.locator("progress").getAttribute("value")).toBeNull();
+    // Running: sample the bar ten times a second for two seconds - many small steps, never back.
+    await expect.poll(() => page.textContent("#progress-about"), { timeout: 20_000 }).toMatch(/% running/);
+    const samples = await page.evaluate(async () => {
+      const bar = document.querySelector("progress")!;
+      const seen: number[] = [];
+      for (let i = 0; i < 20; i++) {
+        seen.push(bar.value);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      return seen;
+    });
+    expect(new Set(samples).size).toBeGreaterThanOrEqual(5);
+    expect(samples).toEqual([...samples].sort((a, b) => a - b));
+    expect(Math.max(...samples)).toBeLessThan(1);
     await page.getByRole("button", { name: "Cancel" }).click();
     await expect.poll(() => page.textContent("#status")).toContain("Cancelled");
     const polls = sent.length;
