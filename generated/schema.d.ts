@@ -798,17 +798,24 @@ export interface components {
     };
     parameters: {
         /**
-         * @description **Local mock server only** (`npm start`); the production gateway ignores it. Asks the mock to
-         *     play one scenario for this request, so a frontend can show every state without code changes.
-         *     The same is asked by writing `[mock:NAME]` anywhere in a `prompt` or a shot prompt.
+         * @description **Local mock only** (`npm start`, `kirin-api/mock`, `kirin-api/msw`); the production gateway
+         *     ignores it. Asks the mock to play one scenario for this request, so a frontend can show every
+         *     state without code changes. The same is asked by writing `[mock:NAME]` anywhere in a `prompt` or
+         *     a shot prompt. Several scenarios can be joined with commas (`fail-at:60,callback-late`).
          *
          *     - `fail-006001094`: the task fails with 006001094 (resource insufficient, transient) before it starts.
          *     - `fail-006001095`: the task fails with 006001095 (response error) at 60% progress.
          *     - `fail-006001099`: the task fails with 006001099 (creation error) at once.
+         *     - `fail-at:P`: the task fails with 006001095 (response error) when its progress reaches P percent (0-99).
          *     - `slow`: the task takes 10 times the usual run time.
+         *     - `queue-long`: the task waits in the queue (in_progress, progress 0) for half its run time before it starts.
          *     - `rate-limit`: the request is answered `429` with `Retry-After: 1`.
          *     - `server-error`: the request is answered `500`.
          *     - `unavailable`: the request is answered `503` with `Retry-After: 1`.
+         *     - `rate-limit-once`: the first request of its kind (per key and operation) is answered `429`, later ones succeed; `rate-limit:N` fails the first N.
+         *     - `server-error-once`: the first request of its kind is answered `500`, later ones succeed; `server-error:N` fails the first N.
+         *     - `unavailable-once`: the first request of its kind is answered `503`, later ones succeed; `unavailable:N` fails the first N.
+         *     - `rate-limit-share:P`: about P percent of requests (chosen at random) are answered `429` with `Retry-After: 1`.
          *     - `insufficient-credits`: the request is answered `402` in the gateway's status wrapper (no credit left).
          *     - `unauthorized-string`: the request is answered `401` with the error as a plain string.
          *     - `bad-request-message`: the request is answered `400` with a bare `message`.
@@ -817,9 +824,13 @@ export interface components {
          *     - `server-error-message`: the request is answered `500` with the text in `error.error_message`.
          *     - `create-rejected`: a create is answered `200` with an error and no task id (nothing is created).
          *     - `create-failed`: a create is answered `200` with a task that has already failed (integer code 110001).
+         *     - `callback-twice`: every callback is delivered twice.
+         *     - `callback-out-of-order`: the final callback is delivered before the one that says the task started.
+         *     - `callback-late`: each callback arrives a full run time after the change it reports (after polling has seen it).
+         *     - `url-expires`: the video URL of the completed task expires 5 seconds (of task time) after it completes; then it answers `403`.
          * @example fail-006001094
          */
-        MockScenario: "fail-006001094" | "fail-006001095" | "fail-006001099" | "slow" | "rate-limit" | "server-error" | "unavailable" | "insufficient-credits" | "unauthorized-string" | "bad-request-message" | "not-found-wrapper" | "rate-limit-code" | "server-error-message" | "create-rejected" | "create-failed";
+        MockScenario: string | ("fail-006001094" | "fail-006001095" | "fail-006001099" | "slow" | "queue-long" | "rate-limit" | "server-error" | "unavailable" | "rate-limit-once" | "server-error-once" | "unavailable-once" | "insufficient-credits" | "unauthorized-string" | "bad-request-message" | "not-found-wrapper" | "rate-limit-code" | "server-error-message" | "create-rejected" | "create-failed" | "callback-twice" | "callback-out-of-order" | "callback-late" | "url-expires") | unknown;
         /**
          * @description **Local mock server only**. `wire` (the default) answers in the shapes the real gateway sends:
          *     `in_progress` from the create on (with `progress` 0 while queued), no `model`, `created_at` in
@@ -847,17 +858,24 @@ export interface operations {
             query?: never;
             header?: {
                 /**
-                 * @description **Local mock server only** (`npm start`); the production gateway ignores it. Asks the mock to
-                 *     play one scenario for this request, so a frontend can show every state without code changes.
-                 *     The same is asked by writing `[mock:NAME]` anywhere in a `prompt` or a shot prompt.
+                 * @description **Local mock only** (`npm start`, `kirin-api/mock`, `kirin-api/msw`); the production gateway
+                 *     ignores it. Asks the mock to play one scenario for this request, so a frontend can show every
+                 *     state without code changes. The same is asked by writing `[mock:NAME]` anywhere in a `prompt` or
+                 *     a shot prompt. Several scenarios can be joined with commas (`fail-at:60,callback-late`).
                  *
                  *     - `fail-006001094`: the task fails with 006001094 (resource insufficient, transient) before it starts.
                  *     - `fail-006001095`: the task fails with 006001095 (response error) at 60% progress.
                  *     - `fail-006001099`: the task fails with 006001099 (creation error) at once.
+                 *     - `fail-at:P`: the task fails with 006001095 (response error) when its progress reaches P percent (0-99).
                  *     - `slow`: the task takes 10 times the usual run time.
+                 *     - `queue-long`: the task waits in the queue (in_progress, progress 0) for half its run time before it starts.
                  *     - `rate-limit`: the request is answered `429` with `Retry-After: 1`.
                  *     - `server-error`: the request is answered `500`.
                  *     - `unavailable`: the request is answered `503` with `Retry-After: 1`.
+                 *     - `rate-limit-once`: the first request of its kind (per key and operation) is answered `429`, later ones succeed; `rate-limit:N` fails the first N.
+                 *     - `server-error-once`: the first request of its kind is answered `500`, later ones succeed; `server-error:N` fails the first N.
+                 *     - `unavailable-once`: the first request of its kind is answered `503`, later ones succeed; `unavailable:N` fails the first N.
+                 *     - `rate-limit-share:P`: about P percent of requests (chosen at random) are answered `429` with `Retry-After: 1`.
                  *     - `insufficient-credits`: the request is answered `402` in the gateway's status wrapper (no credit left).
                  *     - `unauthorized-string`: the request is answered `401` with the error as a plain string.
                  *     - `bad-request-message`: the request is answered `400` with a bare `message`.
@@ -866,6 +884,10 @@ export interface operations {
                  *     - `server-error-message`: the request is answered `500` with the text in `error.error_message`.
                  *     - `create-rejected`: a create is answered `200` with an error and no task id (nothing is created).
                  *     - `create-failed`: a create is answered `200` with a task that has already failed (integer code 110001).
+                 *     - `callback-twice`: every callback is delivered twice.
+                 *     - `callback-out-of-order`: the final callback is delivered before the one that says the task started.
+                 *     - `callback-late`: each callback arrives a full run time after the change it reports (after polling has seen it).
+                 *     - `url-expires`: the video URL of the completed task expires 5 seconds (of task time) after it completes; then it answers `403`.
                  * @example fail-006001094
                  */
                 "X-Kirin-Mock-Scenario"?: components["parameters"]["MockScenario"];
@@ -917,17 +939,24 @@ export interface operations {
             query?: never;
             header?: {
                 /**
-                 * @description **Local mock server only** (`npm start`); the production gateway ignores it. Asks the mock to
-                 *     play one scenario for this request, so a frontend can show every state without code changes.
-                 *     The same is asked by writing `[mock:NAME]` anywhere in a `prompt` or a shot prompt.
+                 * @description **Local mock only** (`npm start`, `kirin-api/mock`, `kirin-api/msw`); the production gateway
+                 *     ignores it. Asks the mock to play one scenario for this request, so a frontend can show every
+                 *     state without code changes. The same is asked by writing `[mock:NAME]` anywhere in a `prompt` or
+                 *     a shot prompt. Several scenarios can be joined with commas (`fail-at:60,callback-late`).
                  *
                  *     - `fail-006001094`: the task fails with 006001094 (resource insufficient, transient) before it starts.
                  *     - `fail-006001095`: the task fails with 006001095 (response error) at 60% progress.
                  *     - `fail-006001099`: the task fails with 006001099 (creation error) at once.
+                 *     - `fail-at:P`: the task fails with 006001095 (response error) when its progress reaches P percent (0-99).
                  *     - `slow`: the task takes 10 times the usual run time.
+                 *     - `queue-long`: the task waits in the queue (in_progress, progress 0) for half its run time before it starts.
                  *     - `rate-limit`: the request is answered `429` with `Retry-After: 1`.
                  *     - `server-error`: the request is answered `500`.
                  *     - `unavailable`: the request is answered `503` with `Retry-After: 1`.
+                 *     - `rate-limit-once`: the first request of its kind (per key and operation) is answered `429`, later ones succeed; `rate-limit:N` fails the first N.
+                 *     - `server-error-once`: the first request of its kind is answered `500`, later ones succeed; `server-error:N` fails the first N.
+                 *     - `unavailable-once`: the first request of its kind is answered `503`, later ones succeed; `unavailable:N` fails the first N.
+                 *     - `rate-limit-share:P`: about P percent of requests (chosen at random) are answered `429` with `Retry-After: 1`.
                  *     - `insufficient-credits`: the request is answered `402` in the gateway's status wrapper (no credit left).
                  *     - `unauthorized-string`: the request is answered `401` with the error as a plain string.
                  *     - `bad-request-message`: the request is answered `400` with a bare `message`.
@@ -936,6 +965,10 @@ export interface operations {
                  *     - `server-error-message`: the request is answered `500` with the text in `error.error_message`.
                  *     - `create-rejected`: a create is answered `200` with an error and no task id (nothing is created).
                  *     - `create-failed`: a create is answered `200` with a task that has already failed (integer code 110001).
+                 *     - `callback-twice`: every callback is delivered twice.
+                 *     - `callback-out-of-order`: the final callback is delivered before the one that says the task started.
+                 *     - `callback-late`: each callback arrives a full run time after the change it reports (after polling has seen it).
+                 *     - `url-expires`: the video URL of the completed task expires 5 seconds (of task time) after it completes; then it answers `403`.
                  * @example fail-006001094
                  */
                 "X-Kirin-Mock-Scenario"?: components["parameters"]["MockScenario"];

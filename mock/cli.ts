@@ -1,6 +1,6 @@
 // `npm start`: the mock Kirin API and its docs on http://127.0.0.1:4010.
 import { parseArgs } from "node:util";
-import { SCENARIOS, SCENARIO_HEADER, SHAPES_HEADER, shapesOf } from "./scenarios.js";
+import { SCENARIOS, SCENARIO_HEADER, SHAPES_HEADER, shapesOf } from "./core/scenarios.js";
 import { DEFAULTS, startMockServer } from "./server.js";
 
 const HELP = `Usage: npm start -- [options]
@@ -14,6 +14,9 @@ Options (environment variable in brackets):
   --port PORT            port, 0 for any free one [KIRIN_MOCK_PORT] (default ${DEFAULTS.port})
   --task-seconds N       run time of a task [KIRIN_MOCK_TASK_SECONDS] (default ${DEFAULTS.taskSeconds})
   --max-tasks N          finished tasks kept in memory [KIRIN_MOCK_MAX_TASKS] (default ${DEFAULTS.maxTasks})
+  --speed N              run the mock's clock N times faster [KIRIN_MOCK_SPEED] (default 1)
+  --api-key KEY          accept only this bearer token, 401 for any other [KIRIN_MOCK_API_KEY]
+                         (default: any non-empty token)
   --shapes wire|documented
                          how answers are worded [KIRIN_MOCK_SHAPES] (default ${DEFAULTS.shapes}): wire as the
                          real gateway answers (in_progress from the first answer with progress 0 while
@@ -24,7 +27,10 @@ Options (environment variable in brackets):
 
 Scenarios: send the header "${SCENARIO_HEADER}: NAME" with a request, or write [mock:NAME]
 anywhere in a prompt:
-${SCENARIOS.map((s) => `  ${s.name.padEnd(16)} ${s.description}`).join("\n")}
+${SCENARIOS.map((s) => `  ${s.name.padEnd(22)} ${s.description}`).join("\n")}
+
+The mock's state: GET /__mock/tasks (requests received, each task's state), DELETE /__mock/tasks
+(forget everything), POST /__mock/tasks/ID/advance[?seconds=N] (fast-forward a task).
 `;
 
 const { values } = parseArgs({
@@ -34,6 +40,8 @@ const { values } = parseArgs({
     "task-seconds": { type: "string" },
     "max-tasks": { type: "string" },
     shapes: { type: "string" },
+    speed: { type: "string" },
+    "api-key": { type: "string" },
     help: { type: "boolean", short: "h" },
   },
 });
@@ -61,22 +69,26 @@ try {
   process.exit(2);
 }
 
+const apiKey = values["api-key"] ?? process.env.KIRIN_MOCK_API_KEY;
 const mock = await startMockServer({
   shapes,
   host: values.host ?? process.env.KIRIN_MOCK_HOST ?? DEFAULTS.host,
   port: numberOption("port", "KIRIN_MOCK_PORT", DEFAULTS.port, 0),
   taskSeconds: numberOption("task-seconds", "KIRIN_MOCK_TASK_SECONDS", DEFAULTS.taskSeconds, 0.1),
   maxTasks: numberOption("max-tasks", "KIRIN_MOCK_MAX_TASKS", DEFAULTS.maxTasks, 1),
+  speed: numberOption("speed", "KIRIN_MOCK_SPEED", DEFAULTS.speed, 0.001),
+  ...(apiKey && { apiKey }),
 }).catch((error: NodeJS.ErrnoException) => {
   console.error(`The mock could not start: ${error.code === "EADDRINUSE" ? "the port is in use (try --port)" : error.message}`);
   process.exit(1);
 });
 
 console.log(`Kirin mock API on ${mock.url}
-  POST ${mock.url}/model/v1/generation        create a task (any non-empty bearer token)
+  POST ${mock.url}/model/v1/generation        create a task (${apiKey ? "bearer token as --api-key" : "any non-empty bearer token"})
   GET  ${mock.url}/model/v1/generation/task/ID poll it by id or external_task_id
   docs ${mock.url}/docs
   playground ${mock.url}/playground (fill a request, watch it validate, run it, play the video)
+  state ${mock.url}/__mock/tasks (requests received, tasks; POST .../ID/advance fast-forwards)
 Answers in the ${shapes === "wire" ? "real gateway's shapes (in_progress, no model, created_at in seconds)" : "documented shapes (pending -> processing -> completed)"}; --shapes or the ${SHAPES_HEADER} header switch.
 Scenarios: ${SCENARIOS.map((s) => s.name).join(", ")} (see --help). Ctrl-C stops.`);
 

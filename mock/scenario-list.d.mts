@@ -1,5 +1,7 @@
-export declare function scenariosOf(spec: unknown): {
+export interface ScenarioContract {
   header: string;
   shapes: { header: string; values: string[] };
   list: { name: string; description: string }[];
-};
+  names: string[];
+}
+export declare function scenariosOf(spec: unknown): ScenarioContract;

@@ -9,9 +9,13 @@ export function scenariosOf(spec) {
   return {
     header: /** @type {string} */ (parameter.name),
     shapes: { header: /** @type {string} */ (shapes.name), values: /** @type {string[]} */ (shapes.schema.enum) },
-    list: /** @type {string[]} */ (parameter.schema.enum).map((name) => ({
+    // Every bullet of the description: the plain names (the schema's enum) and the forms that take
+    // a number (`fail-at:P`), each with its text.
+    list: [...parameter.description.matchAll(/^- `([a-z0-9:A-Z-]+)`: (.*)$/gm)].map(([, name, text]) => ({
       name,
-      description: new RegExp(`- \`${name}\`: (.*)`).exec(parameter.description)?.[1]?.replaceAll("`", "") ?? "",
+      description: text.replaceAll("`", ""),
     })),
+    /** The names that take no number: the schema's enum. */
+    names: /** @type {string[]} */ (parameter.schema.anyOf[0].enum),
   };
 }

@@ -3,6 +3,7 @@
 //   generated/schema.d.ts    types for openapi-fetch (openapi-typescript)
 //   generated/validators.js  standalone Ajv validators: no Ajv and no eval at run time
 //   generated/validators.d.ts
+//   generated/mock-scenarios.js  the mock's scenario names and texts (from MockScenario.yaml)
 // Run with `npm run generate`; `npm run check:generated` fails when the committed files differ.
 import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -12,6 +13,7 @@ import Ajv from "ajv/dist/2020.js";
 import standaloneCode from "ajv/dist/standalone/index.js";
 import openapiTS, { astToString } from "openapi-typescript";
 import ts from "typescript";
+import { scenariosOf } from "../mock/scenario-list.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const out = join(root, "generated");
@@ -192,6 +194,15 @@ export declare const schemaRules: Record<
   Record<string, { id: string; description: string }>
 >;
 `,
+);
+
+// The mock's scenarios as a small module, so that the mock core and the playground know them
+// without reading (or bundling) the whole contract.
+const mockScenarios = scenariosOf(spec);
+writeFileSync(join(out, "mock-scenarios.js"), `${HEADER}export const mockScenarios = ${JSON.stringify(mockScenarios, null, 2)};\n`);
+writeFileSync(
+  join(out, "mock-scenarios.d.ts"),
+  `${HEADER}export declare const mockScenarios: import("../mock/scenario-list.mjs").ScenarioContract;\n`,
 );
 
 const ruleCount = new Set(Object.values(schemaRules).flatMap((r) => Object.values(r).map((x) => x.id)));

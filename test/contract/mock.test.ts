@@ -276,7 +276,7 @@ describe("callbacks", () => {
       for (let i = 0; i < 100 && received.length < 2; i++) await new Promise((r) => setTimeout(r, 20));
       expect(received.map((t) => t.status)).toEqual(["in_progress", "completed"]);
       expect(received[1].id).toBe(json.id);
-      expect(received[1].output[0].content[0].url).toContain("/media/sample.mp4");
+      expect(received[1].output[0].content[0].url).toMatch(/\/media\/sample-16x9\.mp4\?task=/);
     } finally {
       receiver.close();
     }

@@ -84,7 +84,10 @@ describe("createTask", () => {
   it("sends an invalid body when validate is false (the server's verdict then decides)", async () => {
     const gw = fakeGateway();
     const client = createKirinClient({ apiKey: KEY, fetch: gw.fetch, validate: false });
-    await settle(client.createTask({ model: "kirin_v3_i2v", prompt: "no image" } as KirinRequest));
+    // The fake gateway runs the mock's core, which applies the same rules and answers 400.
+    const error = (await settle(client.createTask({ model: "kirin_v3_i2v", prompt: "no image" } as KirinRequest)).catch((e: unknown) => e)) as KirinApiError;
+    expect(error).toBeInstanceOf(KirinApiError);
+    expect(error.status).toBe(400);
     expect(gw.log).toHaveLength(1);
   });
 

@@ -1,6 +1,11 @@
-// An in-memory gateway behind a `fetch` function, for unit tests of the client and the poller.
-// Tasks advance with Date.now() (so vi.useFakeTimers drives them); `fault` lets a test drop a
-// connection or answer with an error before or after the "server" acted on a request.
+// The mock core behind a `fetch` function, with faults, for unit tests of the client and the poller.
+// The lifecycle is the mock's own (mock/core); this file only adds what a unit test needs around
+// it: tasks advance with Date.now() (so vi.useFakeTimers drives them), ids are task_1, task_2...,
+// and `fault` lets a test drop a connection or answer otherwise before or after the "server" acted
+// on a request. A plan can also reword what the core answers (status synonyms, no progress, a
+// failure of its own) - wire variants the client must read, which the mock itself never sends.
+import { createMockCore, systemClock, type MockTask } from "../../mock/core/index.js";
+import { SHAPES_HEADER } from "../../mock/core/scenarios.js";
 import type { Task } from "../../src/types.js";
 
 export type Fault =
@@ -19,33 +24,24 @@ export interface FakeTaskPlan {
   fail?: { code: string; error_message?: string } | string;
 }
 
+/** Every request reaches the core as one caller: the unit tests are not about keys. */
+const OWNER = "unit-test";
+const QUEUE_MS = 1_000;
+
 export function fakeGateway(options: { plan?: FakeTaskPlan; fault?: (req: Request, n: number) => Fault | undefined } = {}) {
   const plan: FakeTaskPlan = options.plan ?? { durationMs: 30_000, progress: true };
-  const tasks = new Map<string, { created: number; body: string; externalId?: string }>();
-  const byExternal = new Map<string, string>();
+  let ids = 0;
+  const core = createMockCore({
+    taskSeconds: plan.durationMs / 1000,
+    queueSeconds: Math.min(QUEUE_MS, plan.durationMs) / 1000,
+    shapes: "documented",
+    clock: systemClock(),
+    newId: (prefix) => `${prefix}_${prefix === "task" ? ++ids : n}`,
+    log: () => {},
+  });
   const log: { method: string; path: string; at: number }[] = [];
-  let billed = 0;
+  let seeded = 0;
   let n = 0;
-
-  function view(id: string): Task {
-    const t = tasks.get(id)!;
-    const elapsed = Date.now() - t.created;
-    const words = plan.words ?? {};
-    const base = { id, model: "kirin_v3_i2v", created_at: t.created, ...(t.externalId ? { external_task_id: t.externalId } : {}) };
-    if (elapsed < 1000) return { ...base, status: (words.pending ?? "pending") as Task["status"] };
-    if (elapsed < plan.durationMs) {
-      const progress = Math.floor((elapsed / plan.durationMs) * 100) / 100;
-      return { ...base, status: (words.running ?? "processing") as Task["status"], ...(plan.progress ? { progress } : {}) };
-    }
-    if (plan.fail !== undefined) return { ...base, status: "failed", error: plan.fail as Task["error"] };
-    return {
-      ...base,
-      status: (words.done ?? "completed") as Task["status"],
-      progress: 1,
-      output: [{ content: [{ type: "video", url: `https://cdn.example/${id}.mp4`, duration: 5 }] }],
-      usage: { cost: "0.35" },
-    };
-  }
 
   function json(status: number, body: unknown, headers: Record<string, string> = {}) {
     return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json", "x-request-id": `req_${n}`, ...headers } });
@@ -56,31 +52,31 @@ export function fakeGateway(options: { plan?: FakeTaskPlan; fault?: (req: Reques
     return json(fault.status, fault.body, fault.headers);
   }
 
+  /** The plan's rewording of a task the core answered. */
+  function reword(task: Task): Task {
+    const words = plan.words ?? {};
+    const out = { ...task } as Task & Record<string, unknown>;
+    if (task.status === "completed" && plan.fail !== undefined) {
+      delete out.output;
+      delete out.usage;
+      return { ...out, status: "failed", error: plan.fail as Task["error"] };
+    }
+    if (task.status === "pending" && words.pending) out.status = words.pending as Task["status"];
+    if (task.status === "processing" && words.running) out.status = words.running as Task["status"];
+    if (task.status === "completed" && words.done) out.status = words.done as Task["status"];
+    if (!plan.progress && task.status !== "completed") delete out.progress;
+    return out;
+  }
+
   async function serve(req: Request): Promise<Response> {
-    const url = new URL(req.url);
-    if (req.method === "POST" && url.pathname === "/model/v1/generation") {
-      const text = await req.text();
-      const body = JSON.parse(text) as { model: string; input: [{ params: { external_task_id?: string } }] };
-      const externalId = body.input[0].params.external_task_id;
-      const existing = externalId ? byExternal.get(externalId) : undefined;
-      if (existing) {
-        if (tasks.get(existing)!.body !== text) return json(409, { error: { code: "conflict", message: "external_task_id names another request" } });
-        return json(200, view(existing));
-      }
-      const id = `task_${tasks.size + 1}`;
-      tasks.set(id, { created: Date.now(), body: text, ...(externalId ? { externalId } : {}) });
-      if (externalId) byExternal.set(externalId, id);
-      billed++;
-      return json(200, view(id));
-    }
-    const m = /^\/model\/v1\/generation\/task\/(.+)$/.exec(url.pathname);
-    if (req.method === "GET" && m) {
-      const key = decodeURIComponent(m[1]!);
-      const id = tasks.has(key) ? key : byExternal.get(key);
-      if (!id) return json(404, { error: { code: "not_found", message: `no task ${key}` } });
-      return json(200, view(id));
-    }
-    return json(404, { error: { code: "not_found", message: "no such path" } });
+    const headers = new Headers(req.headers);
+    headers.set("authorization", `Bearer ${OWNER}`);
+    headers.set(SHAPES_HEADER, "documented");
+    const body = req.method === "GET" || req.method === "HEAD" ? null : await req.text();
+    const response = await core.fetch(new Request(req.url, { method: req.method, headers, body }));
+    if (!response.ok || !response.headers.get("content-type")?.includes("json")) return response;
+    const answer = (await response.json()) as Task;
+    return json(response.status, answer.id ? reword(answer) : answer);
   }
 
   const fetch = async (req: Request): Promise<Response> => {
@@ -107,13 +103,28 @@ export function fakeGateway(options: { plan?: FakeTaskPlan; fault?: (req: Reques
   return {
     fetch,
     log,
-    tasks,
-    billed: () => billed,
+    /** The core's task store. */
+    tasks: core.store,
+    /** Tasks the server made for creates (a create answered from an existing task makes none). */
+    billed: () => core.store.size - seeded,
     /** Creates a task directly (as if created earlier), returns its id. */
     seed(): string {
-      const id = `task_${tasks.size + 1}`;
-      tasks.set(id, { created: Date.now(), body: "{}" });
-      return id;
+      const now = core.clock.now();
+      const task: MockTask = {
+        id: `task_${++ids}`,
+        owner: OWNER,
+        model: "kirin_v3_i2v",
+        createdAt: now,
+        skewMs: 0,
+        bodyHash: "",
+        plan: { runMs: plan.durationMs, startsAt: Math.min(QUEUE_MS, plan.durationMs) / plan.durationMs, outcome: { status: "completed" }, urlTtlMs: 3_600_000 },
+        videoSeconds: 5,
+        cost: "0.35",
+        shapes: "documented",
+        aspectRatio: "16:9",
+      };
+      seeded++;
+      return core.store.add(task, now).id;
     },
   };
 }

@@ -1,7 +1,6 @@
 // The mock's task store. A task's state is a function of time: it is computed when read, so 10,000
 // tasks cost no timers and a few hundred bytes each. Request bodies are not kept, only their hash.
-import { randomBytes } from "node:crypto";
-import type { WireTask } from "../src/types.js";
+import type { WireTask } from "../../src/types.js";
 
 export interface TaskPlan {
   /** Run time from creation to the final status, in ms. */
@@ -10,6 +9,10 @@ export interface TaskPlan {
   startsAt: number;
   /** How it ends; a failure may end it before runMs. */
   outcome: { status: "completed" } | { status: "failed"; code: string; message: string; at: number };
+  /** How long the video URL of a completed task stays valid after completion, in ms of task time. */
+  urlTtlMs: number;
+  /** Callback misbehaviour asked for by a scenario. */
+  callbacks?: "twice" | "out-of-order" | "late";
 }
 
 /**
@@ -33,14 +36,22 @@ export interface MockTask {
   callbackUrl?: string;
   /** The shapes of the create that made it: its callbacks are worded the same way. */
   shapes: Shapes;
+  /** The aspect ratio of the sample video it points at. */
+  aspectRatio: AspectRatio;
+  /** The scenario words of its create, for the admin surface. */
+  scenario?: string;
+  /** Time added by fast-forwarding (the admin surface), in ms. */
+  skewMs: number;
 }
+
+export type AspectRatio = "16:9" | "9:16" | "1:1";
 
 export type Phase = "pending" | "processing" | "completed" | "failed";
 
 /** Status and progress of a task at `now`. */
 export function phaseAt(task: MockTask, now: number): { status: Phase; progress: number } {
   const { runMs, startsAt, outcome } = task.plan;
-  const t = (now - task.createdAt) / runMs;
+  const t = ageOf(task, now) / runMs;
   const end = outcome.status === "failed" ? outcome.at : 1;
   if (t >= end) {
     return outcome.status === "failed"
@@ -50,6 +61,12 @@ export function phaseAt(task: MockTask, now: number): { status: Phase; progress:
   if (t < startsAt) return { status: "pending", progress: 0 };
   return { status: "processing", progress: progressAt(t, startsAt) };
 }
+
+/** How long a task has existed at `now`, fast-forwards included, in ms. */
+export const ageOf = (task: MockTask, now: number) => now - task.createdAt + task.skewMs;
+
+/** When (ms of age) the task reached its final status. */
+export const endOf = (task: MockTask) => (task.plan.outcome.status === "failed" ? task.plan.outcome.at : 1) * task.plan.runMs;
 
 /** Progress rises linearly from 0 when processing starts to 1 at the end, in steps of 0.01. */
 function progressAt(t: number, startsAt: number): number {
@@ -62,6 +79,12 @@ export function statusChanges(task: MockTask): number[] {
   const { runMs, startsAt, outcome } = task.plan;
   const end = outcome.status === "failed" ? outcome.at : 1;
   return end > startsAt ? [startsAt * runMs, end * runMs] : [end * runMs];
+}
+
+/** The video URL of a completed task, valid until `expires` (ms, on the mock's clock). */
+export function mediaUrl(task: MockTask, mediaBase: string): string {
+  const expires = Math.round(task.createdAt - task.skewMs + endOf(task) + task.plan.urlTtlMs);
+  return `${mediaBase}/media/sample-${task.aspectRatio.replace(":", "x")}.mp4?task=${task.id}&expires=${expires}`;
 }
 
 /** The task at `now`, in the contract's WireTask. `mediaBase` is the mock's own base URL. */
@@ -84,7 +107,7 @@ export function taskView(task: MockTask, now: number, mediaBase: string, shapes:
         content: [
           {
             type: "video",
-            url: `${mediaBase}/media/sample.mp4?task=${task.id}`,
+            url: mediaUrl(task, mediaBase),
             duration: task.videoSeconds,
             jobId: `job_${task.id.slice(5, 17)}`,
           },
@@ -101,11 +124,36 @@ export function taskView(task: MockTask, now: number, mediaBase: string, shapes:
   return view;
 }
 
-export class TaskStore {
+/** What the mock core needs of a store; `TaskStore` keeps tasks in memory. */
+export interface MockTaskStore {
+  readonly size: number;
+  find(owner: string, id: string): MockTask | undefined;
+  findByExternalId(owner: string, externalTaskId: string): MockTask | undefined;
+  /** A task by id whatever its owner (the admin surface). */
+  get(id: string): MockTask | undefined;
+  add(task: MockTask, now: number): MockTask;
+  all(): Iterable<MockTask>;
+  clear(): void;
+}
+
+export class TaskStore implements MockTaskStore {
   private readonly byId = new Map<string, MockTask>();
   private readonly byExternalId = new Map<string, string>();
 
   constructor(private readonly maxTasks: number) {}
+
+  get(id: string): MockTask | undefined {
+    return this.byId.get(id);
+  }
+
+  all(): Iterable<MockTask> {
+    return this.byId.values();
+  }
+
+  clear(): void {
+    this.byId.clear();
+    this.byExternalId.clear();
+  }
 
   get size(): number {
     return this.byId.size;
@@ -122,8 +170,7 @@ export class TaskStore {
     return id === undefined ? undefined : this.byId.get(id);
   }
 
-  add(task: Omit<MockTask, "id">, now: number): MockTask {
-    const stored: MockTask = { id: `task_${randomBytes(12).toString("hex")}`, ...task };
+  add(stored: MockTask, now: number): MockTask {
     this.byId.set(stored.id, stored);
     if (stored.externalTaskId !== undefined) {
       this.byExternalId.set(externalKey(stored.owner, stored.externalTaskId), stored.id);
