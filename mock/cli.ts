@@ -1,9 +1,10 @@
-// `npm start`: the mock Kirin API and its docs on http://127.0.0.1:4010.
+// The mock's command line: `npm start` in this repository, and `runMockCli` for the package's own
+// command (`kirin-api/mock`): the mock Kirin API and its docs on http://127.0.0.1:4010.
 import { parseArgs } from "node:util";
 import { SCENARIOS, SCENARIO_HEADER, SHAPES_HEADER, shapesOf } from "./core/scenarios.js";
 import { DEFAULTS, startMockServer } from "./server.js";
 
-const HELP = `Usage: npm start -- [options]
+const help = (usage: string) => `Usage: ${usage} [options]
 
 Serves a stateful mock of the Kirin V3 API, built on the contract in openapi/, with the reference
 docs at /docs and a playground at /playground. Tasks walk pending -> processing -> completed
@@ -33,68 +34,72 @@ The mock's state: GET /__mock/tasks (requests received, each task's state), DELE
 (forget everything), POST /__mock/tasks/ID/advance[?seconds=N] (fast-forward a task).
 `;
 
-const { values } = parseArgs({
-  options: {
-    host: { type: "string" },
-    port: { type: "string" },
-    "task-seconds": { type: "string" },
-    "max-tasks": { type: "string" },
-    shapes: { type: "string" },
-    speed: { type: "string" },
-    "api-key": { type: "string" },
-    help: { type: "boolean", short: "h" },
-  },
-});
-if (values.help) {
-  process.stdout.write(HELP);
-  process.exit(0);
-}
+/** Parses `args`, starts the mock, and stops it on SIGINT/SIGTERM. `usage` names the command in --help. */
+export async function runMockCli(args: string[], usage = "npm start --"): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      host: { type: "string" },
+      port: { type: "string" },
+      "task-seconds": { type: "string" },
+      "max-tasks": { type: "string" },
+      shapes: { type: "string" },
+      speed: { type: "string" },
+      "api-key": { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(help(usage));
+    process.exit(0);
+  }
 
-function numberOption(flag: string, env: string, fallback: number, min: number): number {
-  const raw = (values as Record<string, string | undefined>)[flag] ?? process.env[env];
-  if (raw === undefined) return fallback;
-  const n = Number(raw);
-  if (!Number.isFinite(n) || n < min) {
-    console.error(`--${flag} (or ${env}) must be a number of at least ${min}, not "${raw}".`);
+  function numberOption(flag: string, env: string, fallback: number, min: number): number {
+    const raw = (values as Record<string, string | undefined>)[flag] ?? process.env[env];
+    if (raw === undefined) return fallback;
+    const n = Number(raw);
+    if (!Number.isFinite(n) || n < min) {
+      console.error(`--${flag} (or ${env}) must be a number of at least ${min}, not "${raw}".`);
+      process.exit(2);
+    }
+    return n;
+  }
+
+  let shapes: "wire" | "documented";
+  try {
+    shapes = shapesOf(values.shapes ?? process.env.KIRIN_MOCK_SHAPES) ?? DEFAULTS.shapes;
+  } catch {
+    console.error(`--shapes (or KIRIN_MOCK_SHAPES) must be wire or documented, not "${values.shapes ?? process.env.KIRIN_MOCK_SHAPES}".`);
     process.exit(2);
   }
-  return n;
-}
 
-let shapes: "wire" | "documented";
-try {
-  shapes = shapesOf(values.shapes ?? process.env.KIRIN_MOCK_SHAPES) ?? DEFAULTS.shapes;
-} catch {
-  console.error(`--shapes (or KIRIN_MOCK_SHAPES) must be wire or documented, not "${values.shapes ?? process.env.KIRIN_MOCK_SHAPES}".`);
-  process.exit(2);
-}
-
-const apiKey = values["api-key"] ?? process.env.KIRIN_MOCK_API_KEY;
-const mock = await startMockServer({
-  shapes,
-  host: values.host ?? process.env.KIRIN_MOCK_HOST ?? DEFAULTS.host,
-  port: numberOption("port", "KIRIN_MOCK_PORT", DEFAULTS.port, 0),
-  taskSeconds: numberOption("task-seconds", "KIRIN_MOCK_TASK_SECONDS", DEFAULTS.taskSeconds, 0.1),
-  maxTasks: numberOption("max-tasks", "KIRIN_MOCK_MAX_TASKS", DEFAULTS.maxTasks, 1),
-  speed: numberOption("speed", "KIRIN_MOCK_SPEED", DEFAULTS.speed, 0.001),
-  ...(apiKey && { apiKey }),
-}).catch((error: NodeJS.ErrnoException) => {
-  console.error(`The mock could not start: ${error.code === "EADDRINUSE" ? "the port is in use (try --port)" : error.message}`);
-  process.exit(1);
-});
-
-console.log(`Kirin mock API on ${mock.url}
-  POST ${mock.url}/model/v1/generation        create a task (${apiKey ? "bearer token as --api-key" : "any non-empty bearer token"})
-  GET  ${mock.url}/model/v1/generation/task/ID poll it by id or external_task_id
-  docs ${mock.url}/docs
-  playground ${mock.url}/playground (fill a request, watch it validate, run it, play the video)
-  state ${mock.url}/__mock/tasks (requests received, tasks; POST .../ID/advance fast-forwards)
-Answers in the ${shapes === "wire" ? "real gateway's shapes (in_progress, no model, created_at in seconds)" : "documented shapes (pending -> processing -> completed)"}; --shapes or the ${SHAPES_HEADER} header switch.
-Scenarios: ${SCENARIOS.map((s) => s.name).join(", ")} (see --help). Ctrl-C stops.`);
-
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.once(signal, () => {
-    console.log(`\n${signal}: stopping`);
-    void mock.close().then(() => process.exit(0));
+  const apiKey = values["api-key"] ?? process.env.KIRIN_MOCK_API_KEY;
+  const mock = await startMockServer({
+    shapes,
+    host: values.host ?? process.env.KIRIN_MOCK_HOST ?? DEFAULTS.host,
+    port: numberOption("port", "KIRIN_MOCK_PORT", DEFAULTS.port, 0),
+    taskSeconds: numberOption("task-seconds", "KIRIN_MOCK_TASK_SECONDS", DEFAULTS.taskSeconds, 0.1),
+    maxTasks: numberOption("max-tasks", "KIRIN_MOCK_MAX_TASKS", DEFAULTS.maxTasks, 1),
+    speed: numberOption("speed", "KIRIN_MOCK_SPEED", DEFAULTS.speed, 0.001),
+    ...(apiKey && { apiKey }),
+  }).catch((error: NodeJS.ErrnoException) => {
+    console.error(`The mock could not start: ${error.code === "EADDRINUSE" ? "the port is in use (try --port)" : error.message}`);
+    process.exit(1);
   });
+
+  console.log(`Kirin mock API on ${mock.url}
+    POST ${mock.url}/model/v1/generation        create a task (${apiKey ? "bearer token as --api-key" : "any non-empty bearer token"})
+    GET  ${mock.url}/model/v1/generation/task/ID poll it by id or external_task_id
+    docs ${mock.url}/docs
+    playground ${mock.url}/playground (fill a request, watch it validate, run it, play the video)
+    state ${mock.url}/__mock/tasks (requests received, tasks; POST .../ID/advance fast-forwards)
+  Answers in the ${shapes === "wire" ? "real gateway's shapes (in_progress, no model, created_at in seconds)" : "documented shapes (pending -> processing -> completed)"}; --shapes or the ${SHAPES_HEADER} header switch.
+  Scenarios: ${SCENARIOS.map((s) => s.name).join(", ")} (see --help). Ctrl-C stops.`);
+
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.once(signal, () => {
+      console.log(`\n${signal}: stopping`);
+      void mock.close().then(() => process.exit(0));
+    });
+  }
 }

@@ -25,4 +25,5 @@ if (!help) {
 }
 // esbuild keeps a service process (~20 MB) alive until told to stop; the mock needs it no longer.
 await stop();
-await import("./.build/cli.mjs");
+const { runMockCli } = await import("./.build/cli.mjs");
+await runMockCli(process.argv.slice(2));

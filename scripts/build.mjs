@@ -24,8 +24,17 @@ await build({
 // The Node-only adapter (`toNodeListener`), kept out of the entry point above.
 await build({ ...common, entryPoints: ["src/node.ts"], outfile: "dist/node.js", platform: "node" });
 
+// The mock for Node (`kirin-api/mock`: startMockServer, the CLI's runMockCli) and as MSW handlers
+// (`kirin-api/msw`, msw left to the user's own copy: an optional peer dependency).
+await build({ ...common, entryPoints: ["mock/index.ts"], outfile: "dist/mock.js", platform: "node" });
+await build({ ...common, entryPoints: ["mock/msw.ts"], outfile: "dist/msw.js", platform: "neutral", external: [...common.external, "msw"] });
+
 execFileSync(process.execPath, ["node_modules/typescript/bin/tsc", "-p", "tsconfig.build.json"], { stdio: "inherit" });
+execFileSync(process.execPath, ["node_modules/typescript/bin/tsc", "-p", "tsconfig.mock-build.json"], { stdio: "inherit" });
+copyFileSync("mock/scenario-list.d.mts", "dist/mock/scenario-list.d.mts");
 mkdirSync("dist/generated", { recursive: true });
-for (const file of ["schema.d.ts", "validators.d.ts"]) copyFileSync(`generated/${file}`, `dist/generated/${file}`);
+for (const file of ["schema.d.ts", "validators.d.ts", "mock-scenarios.d.ts"]) copyFileSync(`generated/${file}`, `dist/generated/${file}`);
 writeFileSync("dist/index.d.ts", 'export * from "./src/index.js";\n');
 writeFileSync("dist/node.d.ts", 'export * from "./src/node.js";\n');
+writeFileSync("dist/mock.d.ts", 'export * from "./mock/index.js";\n');
+writeFileSync("dist/msw.d.ts", 'export * from "./mock/msw.js";\n');
