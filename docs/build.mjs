@@ -40,12 +40,16 @@ export function buildReference() {
   }
   let html = readFileSync(PAGE, "utf8");
   for (const [pattern, replacement] of OFFLINE) html = html.replace(pattern, replacement);
+  // An icon of its own (else the browser asks the host for /favicon.ico), and no "API docs by" box
+  // left empty where Redoc's logo was.
+  const icon = `data:image/svg+xml,${encodeURIComponent(readFileSync(`${root}docs/assets/favicon.svg`, "utf8").trim())}`;
+  html = html.replace("</head>", `<link rel="icon" href="${icon}"><style>a[href="https://redocly.com/redoc/"] { display: none !important; }</style></head>`);
   writeFileSync(PAGE, html);
 }
 
 /** Builds the reference when it is missing or older than the contract or this script. */
 export function ensureReference() {
-  const stale = !existsSync(PAGE) || [SPEC, fileURLToPath(import.meta.url)].some((f) => statSync(f).mtimeMs > statSync(PAGE).mtimeMs);
+  const stale = !existsSync(PAGE) || [SPEC, fileURLToPath(import.meta.url), `${root}docs/assets/favicon.svg`].some((f) => statSync(f).mtimeMs > statSync(PAGE).mtimeMs);
   if (stale) {
     console.log("Building docs/reference.html (missing or older than the contract)...");
     buildReference();

@@ -172,18 +172,23 @@ function sendFile(res: ServerResponse, path: string, type: string, headers: Reco
 // The contract's "Local mock server" entry names the default address; the reference a mock serves
 // names the address it really listens on.
 const DEFAULT_MOCK_URL = `http://127.0.0.1:${DEFAULTS.port}`;
-const ICON = "<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 16 16'><rect width='16' height='16' rx='3' fill='#0b5'/></svg>";
 
 const PAGES: Record<string, (res: ServerResponse, selfUrl: string) => void> = {
   "/": (res) => void res.writeHead(302, { location: "/docs" }).end(),
   // Redoc always renders its "API docs by Redocly" logo from cdn.redoc.ly (no option turns it
   // off); this keeps the page from reaching the internet.
+  // The site's name for it too, so that the pages link to it the same way here and on a static host.
+  "/reference.html": (res, selfUrl) => PAGES["/docs"]!(res, selfUrl),
   "/docs": (res, selfUrl) =>
     sendFile(res, "docs/reference.html", "text/html; charset=utf-8", { "content-security-policy": "img-src 'self' data: blob:" }, (html) =>
       html.replaceAll(DEFAULT_MOCK_URL, selfUrl),
     ),
-  "/playground": (res) => sendFile(res, "docs/playground/index.html", "text/html; charset=utf-8"),
+  // With the slash, so that the page's relative URLs (its script, ../favicon.svg) work here and on the static site.
+  "/playground": (res) => void res.writeHead(301, { location: "/playground/" }).end(),
+  "/playground/": (res) => sendFile(res, "docs/playground/index.html", "text/html; charset=utf-8"),
   "/playground/playground.js": (res) => sendFile(res, "docs/playground/playground.js", "text/javascript; charset=utf-8"),
   "/openapi.json": (res, selfUrl) => sendFile(res, "generated/openapi.json", "application/json", {}, (text) => text.replaceAll(DEFAULT_MOCK_URL, selfUrl)),
-  "/favicon.ico": (res) => void res.writeHead(200, { "content-type": "image/svg+xml", "cache-control": "public, max-age=86400" }).end(ICON),
+  "/favicon.svg": (res) => sendFile(res, "docs/assets/favicon.svg", "image/svg+xml"),
+  // Browsers ask for /favicon.ico on a page that names no icon (Redoc's does not).
+  "/favicon.ico": (res) => sendFile(res, "docs/assets/favicon.svg", "image/svg+xml"),
 };

@@ -31,6 +31,12 @@ declare const KIRIN_MOCK_SCENARIOS: {
 };
 
 type Body = Record<string, unknown>;
+
+/**
+ * Where the mock answers: the server that serves this page (`npm start`), or, on the static site,
+ * the mock core on MSW's worker under the URL worker.ts puts here before this module runs.
+ */
+const API_BASE = (globalThis as { KIRIN_API_BASE?: string }).KIRIN_API_BASE ?? location.origin;
 type Field = HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement;
 
 const $ = <T extends Element = HTMLElement>(selector: string, root: ParentNode = document) => root.querySelector<T>(selector)!;
@@ -82,6 +88,35 @@ const view = {
 
 /** The Base64 of the file chosen in each picker; while one is set, the picker's URL box is off. */
 const uploads = new WeakMap<Element, string>();
+/** Puts a file into a picker as if the user had chosen it. */
+const preset = new WeakMap<Element, (file: File) => Promise<void>>();
+
+/**
+ * A start frame drawn here (a 640x360 PNG: a sky, a hill, a sun), so that the page opens with a
+ * valid request and "Create task" works at once; any file or URL the user gives replaces it.
+ */
+async function sampleFrame(): Promise<File | undefined> {
+  const canvas = document.createElement("canvas");
+  canvas.width = 640;
+  canvas.height = 360;
+  const g = canvas.getContext("2d");
+  if (!g) return undefined;
+  const sky = g.createLinearGradient(0, 0, 0, 360);
+  sky.addColorStop(0, "#8ec5ff");
+  sky.addColorStop(1, "#fde2c4");
+  g.fillStyle = sky;
+  g.fillRect(0, 0, 640, 360);
+  g.fillStyle = "#ffb347";
+  g.beginPath();
+  g.arc(470, 120, 46, 0, Math.PI * 2);
+  g.fill();
+  g.fillStyle = "#3f8f5a";
+  g.beginPath();
+  g.ellipse(260, 380, 420, 140, 0, 0, Math.PI * 2);
+  g.fill();
+  const blob = await new Promise<Blob | null>((resolve) => canvas.toBlob(resolve, "image/png"));
+  return blob ? new File([blob], "sample-start.png", { type: "image/png" }) : undefined;
+}
 
 function imagePicker(host: HTMLElement, idPrefix: string, name: string): void {
   host.setAttribute("role", "group");
@@ -101,12 +136,11 @@ function imagePicker(host: HTMLElement, idPrefix: string, name: string): void {
     chosen.hidden = true;
     url.disabled = false;
   };
-  file.addEventListener("change", async () => {
-    const chosenFile = file.files?.[0];
+  const use = async (chosenFile: File | undefined, current: () => File | undefined) => {
     clear();
     if (chosenFile) {
       const base64 = await imageToBase64(chosenFile);
-      if (file.files?.[0] !== chosenFile) return; // another file was chosen while this one was read
+      if (current() !== chosenFile) return; // another file was chosen while this one was read
       uploads.set(host, base64);
       thumb.src = URL.createObjectURL(chosenFile);
       about.textContent = `${chosenFile.name}: ${describeImage(inspectImage(base64))}`;
@@ -115,7 +149,10 @@ function imagePicker(host: HTMLElement, idPrefix: string, name: string): void {
       url.disabled = true;
     }
     check();
-  });
+  };
+  file.addEventListener("change", () => void use(file.files?.[0], () => file.files?.[0]));
+  // A file put in by the page (the prefilled sample frame) until the user picks one.
+  preset.set(host, (f) => use(f, () => (file.files?.[0] ? undefined : f)));
   remove.addEventListener("click", () => {
     file.value = "";
     clear();
@@ -199,14 +236,14 @@ function addVideo(): void {
   );
 }
 
-function addShot(seconds = "1"): void {
+function addShot(seconds = "1", prompt = ""): void {
   const duration = h("input", { type: "number", min: "1", max: "15", step: "1", value: seconds, inputmode: "numeric" });
   addItem(
     lists.shots,
     h(
       "div",
       { class: "row" },
-      subField("prompt", "Prompt", h("input", { type: "text", autocomplete: "off", placeholder: "What happens in this shot" })),
+      subField("prompt", "Prompt", h("input", { type: "text", autocomplete: "off", placeholder: "What happens in this shot", value: prompt })),
       subField("duration", "Seconds", duration),
     ),
   );
@@ -286,7 +323,7 @@ function codeFor(body: Body): string {
   }, 2);
   return `import { createKirinClient } from "kirin-api";
 
-const client = createKirinClient({ apiKey: ${JSON.stringify(fields.apiKey.value)}, baseUrl: ${JSON.stringify(location.origin)} });
+const client = createKirinClient({ apiKey: ${JSON.stringify(fields.apiKey.value)}, baseUrl: ${JSON.stringify(API_BASE)} });
 const bar = document.querySelector("progress")!;
 ${shortened ? "// Base64 shortened here: put the whole string back, e.g. from imageToBase64(file).\n" : ""}const task = await client.generate(${json}, {
   // A few times a second: a smooth estimate (0-1), the phase (queued, running, finalizing), an ETA.
@@ -307,12 +344,15 @@ function showIssues(issues: ValidationIssue[]): void {
   const targets = [...form.querySelectorAll<HTMLElement>("[data-path]")].filter((el) => !el.closest("[hidden]"));
   const general = $("[data-path='']", form);
   for (const issue of issues) {
-    const target = targets.reduce((best, el) => (covers(el, issue) && el.dataset.path!.length > best.dataset.path!.length ? el : best), general);
+    // The shots' sum is about every shot, not the last one its path names: shown under the list.
+    const sum = issue.rule === "shot-durations-sum" ? targets.find((el) => el.dataset.path === "/multi_prompt") : undefined;
+    const target = sum ?? targets.reduce((best, el) => (covers(el, issue) && el.dataset.path!.length > best.dataset.path!.length ? el : best), general);
     const list = issueList(target);
     list.append(h("li", { class: `issue ${issue.severity}` }, h("code", { class: "rule" }, issue.rule), ...withCode(issue.message)));
     if (issue.severity === "error") {
       // A picker's file and URL boxes both stand for its one value.
-      for (const control of target.querySelectorAll(":scope > :is(input, select, textarea), :scope > .picker > input")) {
+      const controls = sum ? sum.querySelectorAll("[data-path$='/duration'] > input") : target.querySelectorAll(":scope > :is(input, select, textarea), :scope > .picker > input");
+      for (const control of controls) {
         control.setAttribute("aria-invalid", "true");
         control.setAttribute("aria-describedby", list.id);
       }
@@ -338,6 +378,8 @@ function issueList(field: HTMLElement): HTMLUListElement {
 // ---- Sending and following the task --------------------------------------------------------------
 
 let running: AbortController | undefined;
+/** The task being followed, so that its id stays on screen after a cancel. */
+let currentTaskId: string | undefined;
 
 async function send(): Promise<void> {
   const { body, verdict } = check();
@@ -355,17 +397,19 @@ async function send(): Promise<void> {
   view.progress.value = 0;
   view.progressAbout.textContent = "";
   view.log.replaceChildren();
+  currentTaskId = undefined;
   const mockHeaders = { [KIRIN_MOCK_SCENARIOS.header]: fields.scenario.value, [KIRIN_MOCK_SCENARIOS.shapes.header]: fields.shapes.value };
   let retries = 0;
   try {
     const client = createKirinClient({
       apiKey: fields.apiKey.value,
-      baseUrl: location.origin,
+      baseUrl: API_BASE,
       fetch: (request) => logged(request, mockHeaders),
       hooks: { onRetry: (event) => void (retries++, logRetry(event)) },
     });
     setStatus("Creating the task…");
     const created = await client.createTask(body as KirinRequest, { signal });
+    currentTaskId = created.id;
     showTask(created);
     // The created task is the first answer: no status request the moment it was made.
     const task = await client.waitForTask(created.id, { signal, onProgress: showTask, initialTask: created });
@@ -471,7 +515,11 @@ function failed(error: unknown, signal: AbortSignal, retries: number): void {
   view.progressAbout.textContent = "";
   if (!view.progress.hasAttribute("value")) view.progress.value = 0;
   if (signal.aborted) {
-    setStatus("Cancelled. The task, if it was created, may still run on the server.");
+    setStatus(
+      currentTaskId
+        ? `Task ${currentTaskId}: cancelled here (no longer followed); it may still run on the server.`
+        : "Cancelled. The task, if it was created, may still run on the server.",
+    );
   } else if (error instanceof KirinTaskFailedError) {
     setStatus(`Task ${error.taskId}: failed`);
     showOutcome("error", "The task failed", [
@@ -548,9 +596,10 @@ function showShots(): void {
   $("#shots-field").hidden = !multi;
   if (multi && lists.shots.children.length === 0) {
     // Two shots that already add up to the total, so turning multi-shot on starts valid.
+    // Each with a prompt, so that the form is valid the moment multi-shot is on.
     const total = Number(fields.duration.value || "5");
-    addShot(String(Math.floor(total / 2)));
-    addShot(String(total - Math.floor(total / 2)));
+    addShot(String(Math.floor(total / 2)), fields.prompt.value.trim() || "The scene opens.");
+    addShot(String(total - Math.floor(total / 2)), "The camera slowly pulls back.");
   }
 }
 
@@ -594,3 +643,4 @@ view.cancel.addEventListener("click", () => running?.abort());
 view.video.addEventListener("error", () => setStatus("The browser could not play the video."));
 showModel();
 check();
+void sampleFrame().then((file) => file && preset.get($("[data-picker=image]"))!(file));

@@ -91,9 +91,11 @@ describe.skipIf(skip)(skip ? `playground (skipped: no ${CHROMIUM}; CI installs i
 
   it("a valid i2v request with an uploaded PNG completes and its video loads", async () => {
     await page.goto(`${mock.url}/playground`);
-    // With the prefilled prompt, the one thing missing is an image: shown before anything is sent.
-    await expect.poll(() => page.locator('[data-path="/image"] .issue').textContent()).toContain("image-or-image-tail");
-    await screenshot("2-playground-empty");
+    // It opens with a valid request (a prompt and a sample start frame drawn by the page).
+    await expect.poll(() => page.textContent("#verdict")).toContain("ready to send");
+    expect(await page.textContent('[data-path="/image"]')).toContain("sample-start.png: PNG 640 × 360");
+    expect(await page.locator(".issue").count()).toBe(0);
+    await screenshot("2-playground-opened");
     await page.setInputFiles("#image-file", { name: "fox.png", mimeType: "image/png", buffer: Buffer.from(png(640, 360)) });
     await expect.poll(() => page.textContent("#verdict")).toContain("ready to send");
     expect(await page.textContent('[data-path="/image"]')).toContain("PNG 640 × 360");
@@ -108,7 +110,7 @@ describe.skipIf(skip)(skip ? `playground (skipped: no ${CHROMIUM}; CI installs i
     }, undefined, { timeout: 10_000 });
     const metadata = await video.jsonValue();
     expect(metadata!.duration).toBeGreaterThan(0);
-    expect(metadata!.src).toMatch(new RegExp(`^${mock.url}/media/sample\\.mp4\\b`));
+    expect(metadata!.src).toMatch(new RegExp(`^${mock.url}/media/sample-16x9\\.mp4\\?`));
     expect(await page.evaluate(() => (document.querySelector("progress") as HTMLProgressElement).value)).toBe(1);
     expect(await page.textContent("#outcome")).toMatch(/cost0\.4200 USD/); // 6 s of std at 0.07 USD/s
 
@@ -125,14 +127,18 @@ describe.skipIf(skip)(skip ? `playground (skipped: no ${CHROMIUM}; CI installs i
   it("a broken rule shows next to its field and nothing is sent", async () => {
     const before = creates().length;
     await page.getByLabel("Multi-shot").check();
-    // Turning multi-shot on starts with two shots that add up to the total (3 + 3); make it 4 + 3.
+    // Turning multi-shot on starts valid: two shots, each with a prompt, that add up to the total (3 + 3).
+    await expect.poll(() => page.textContent("#verdict")).toContain("ready to send");
+    expect(await page.locator(".issue").count()).toBe(0);
     const shotsField = page.locator('[data-path="/multi_prompt"]');
     await shotsField.getByLabel("Prompt").nth(0).fill("The fox stops and looks up.");
     await shotsField.getByLabel("Prompt").nth(1).fill("Close-up of the fox's eyes.");
+    // Make it 4 + 3: the sum is about every shot, so it shows under the list and marks each shot's seconds.
     await shotsField.getByLabel("Seconds").nth(0).fill("4");
-    const issue = page.locator('[data-path="/multi_prompt/1/duration"] .issue');
+    const issue = page.locator('[data-path="/multi_prompt"] > .issues .issue');
     await expect.poll(() => issue.textContent()).toContain("shot-durations-sum");
-    expect(await shotsField.getByLabel("Seconds").nth(1).getAttribute("aria-invalid")).toBe("true");
+    expect(await page.locator('[data-path="/multi_prompt/1/duration"] .issue').count()).toBe(0);
+    for (const n of [0, 1]) expect(await shotsField.getByLabel("Seconds").nth(n).getAttribute("aria-invalid")).toBe("true");
 
     await page.getByRole("button", { name: "Create task" }).click();
     await expect.poll(() => page.textContent("#verdict")).toContain("Not sent");
@@ -218,8 +224,10 @@ describe.skipIf(skip)(skip ? `playground (skipped: no ${CHROMIUM}; CI installs i
     expect(new Set(samples).size).toBeGreaterThanOrEqual(5);
     expect(samples).toEqual([...samples].sort((a, b) => a - b));
     expect(Math.max(...samples)).toBeLessThan(1);
+    const followed = /^Task (task_\w+)/.exec((await page.textContent("#status"))!)![1];
     await page.getByRole("button", { name: "Cancel" }).click();
-    await expect.poll(() => page.textContent("#status")).toContain("Cancelled");
+    // The id stays on screen: the task may still run, and this is how to find it again.
+    await expect.poll(() => page.textContent("#status")).toBe(`Task ${followed}: cancelled here (no longer followed); it may still run on the server.`);
     const polls = sent.length;
     await page.waitForTimeout(1_500);
     expect(sent.length).toBe(polls);

@@ -25,6 +25,7 @@ function extractSamples(): Sample[] {
   rmSync(SAMPLES, { recursive: true, force: true });
   mkdirSync(SAMPLES, { recursive: true });
   const toSrc = (module: string) => relative(SAMPLES, join(ROOT, "src", `${module}.js`)).replaceAll("\\", "/");
+  const toMock = (module: string) => relative(SAMPLES, join(ROOT, "mock", `${module}.js`)).replaceAll("\\", "/");
   const samples: Sample[] = [];
   for (const page of readdirSync("docs").filter((f) => f.endsWith(".md"))) {
     const blocks = readFileSync(join("docs", page), "utf8").matchAll(/^```ts( run)?\n([\s\S]*?)^```$/gm);
@@ -33,6 +34,10 @@ function extractSamples(): Sample[] {
       const name = `${page.replace(/\.md$/, "")}-${++n}`;
       const file = join(SAMPLES, `${name}.mts`);
       const source = code!
+        // The mock's default address in a sample (pasteable as it is) is the test's mock.
+        .replaceAll('"http://127.0.0.1:4010"', "process.env.KIRIN_BASE_URL!")
+        .replaceAll('from "kirin-api/msw"', `from "${toMock("msw")}"`)
+        .replaceAll('from "kirin-api/mock"', `from "${toMock("index")}"`)
         .replaceAll('from "kirin-api/node"', `from "${toSrc("node")}"`)
         .replaceAll('from "kirin-api"', `from "${toSrc("index")}"`);
       // `export {}` makes every sample a module, so top-level await and names stay local.
@@ -91,4 +96,12 @@ describe("guide samples", () => {
     });
     expect(stdout.length).toBeGreaterThan(0);
   }, 90_000);
+});
+
+describe("docs/browser.md", () => {
+  // The recipes are shown as the files the suite runs: a change to either shows here.
+  it.each(["test/recipes/vite-mocks.ts", "test/recipes/vitest-recipe.test.ts"])("shows %s line for line", (file) => {
+    const blocks = [...readFileSync("docs/browser.md", "utf8").matchAll(/^```ts\n([\s\S]*?)^```$/gm)].map((m) => m[1]);
+    expect(blocks).toContain(readFileSync(file, "utf8"));
+  });
 });
