@@ -357,3 +357,26 @@ describe("docs", () => {
     expect(spec.openapi).toBe("3.1.0");
   });
 });
+
+describe("docs it serves name this mock", () => {
+  it("the reference and the contract list the mock at the address it listens on, not the default :4010", async () => {
+    expect(mock.url).not.toBe("http://127.0.0.1:4010");
+    const docs = await (await fetch(`${mock.url}/docs`)).text();
+    expect(docs).toContain(mock.url);
+    expect(docs).not.toContain("http://127.0.0.1:4010");
+    const spec = await (await fetch(`${mock.url}/openapi.json`)).json();
+    expect(spec.servers.map((s: { url: string }) => s.url)).toContain(mock.url);
+  });
+
+  it("the server descriptions are plain text (Redoc shows them without Markdown: no literal backticks)", () => {
+    for (const server of spec.servers) expect(server.description).not.toContain("`");
+  });
+
+  it("pages name an icon, and /favicon.ico answers for a browser that asks anyway", async () => {
+    const docs = await (await fetch(`${mock.url}/docs`)).text();
+    expect(docs).toMatch(/<link rel="icon" href="data:image\/svg\+xml,/);
+    const icon = await fetch(`${mock.url}/favicon.ico`);
+    expect(icon.status).toBe(200);
+    expect(icon.headers.get("content-type")).toBe("image/svg+xml");
+  });
+});

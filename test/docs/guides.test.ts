@@ -105,3 +105,11 @@ describe("docs/browser.md", () => {
     expect(blocks).toContain(readFileSync(file, "utf8"));
   });
 });
+
+describe("docs/mock.md", () => {
+  it("lists every scenario of the contract", async () => {
+    const { SCENARIOS } = await import("../../mock/core/scenarios.js");
+    const page = readFileSync("docs/mock.md", "utf8");
+    for (const { name } of SCENARIOS) expect(page, name).toContain(`| \`${name}\` |`);
+  });
+});
