@@ -8,7 +8,7 @@ import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { CORE_DEFAULTS, type MockCore, type MockCoreOptions, createMockCore } from "./core/index.js";
 import { systemClock } from "./core/clock.js";
-import { BodyTooLargeError, jsonText } from "./core/errors.js";
+import { BodyTooLargeError, type MockAnswer } from "./core/errors.js";
 import { projectRoot } from "./root.js";
 
 export interface MockOptions extends Omit<MockCoreOptions, "clock" | "basePath"> {
@@ -48,17 +48,17 @@ export async function startMockServer(overrides: Partial<MockOptions> = {}): Pro
       try {
         return page(res, selfUrl);
       } catch (error) {
-        return void send(res, new Response((error as Error).message, { status: 404, headers: { "content-type": "text/plain" } }));
+        return void send(res, { status: 404, headers: { "content-type": "text/plain" }, body: (error as Error).message });
       }
     }
     const declared = Number(req.headers["content-length"] ?? 0);
     if (declared > options.maxBodyBytes) {
       // Refused before a byte of the body is read; the core words the answer.
       req.resume();
-      return void core.fetch(toRequest(req, selfUrl, null)).then((r) => send(res, r, true), () => res.destroy());
+      return void core.answer(toRequest(req, selfUrl, null)).then((r) => send(res, r, true), () => res.destroy());
     }
     readBounded(req, options.maxBodyBytes)
-      .then((body) => core.fetch(toRequest(req, selfUrl, body)))
+      .then((body) => core.answer(toRequest(req, selfUrl, body)))
       .then(
       (response) => send(res, response),
       (error: unknown) => {
@@ -153,14 +153,11 @@ function readBounded(req: IncomingMessage, limit: number): Promise<BodyInit | nu
   });
 }
 
-async function send(res: ServerResponse, response: Response, close = false): Promise<void> {
-  const headers: Record<string, string> = {};
-  response.headers.forEach((value, key) => (headers[key] = value));
-  if (close) headers.connection = "close";
-  const text = jsonText.get(response);
-  const body = text !== undefined ? Buffer.from(text) : response.body ? new Uint8Array(await response.arrayBuffer()) : undefined;
-  if (body && !headers["content-length"]) headers["content-length"] = String(body.length);
-  res.writeHead(response.status, headers).end(body);
+function send(res: ServerResponse, answer: MockAnswer, close = false): void {
+  const headers = close ? { ...answer.headers, connection: "close" } : answer.headers;
+  const body = typeof answer.body === "string" ? Buffer.from(answer.body) : answer.body;
+  if (body && headers["content-length"] === undefined) headers["content-length"] = String(body.length);
+  res.writeHead(answer.status, headers).end(body ?? undefined);
 }
 
 function sendFile(res: ServerResponse, path: string, type: string, headers: Record<string, string> = {}, rewrite?: (text: string) => string): void {

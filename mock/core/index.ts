@@ -6,8 +6,8 @@
 import { validateWireRequest } from "../../src/validate.js";
 import { CALLBACK_DEFAULTS, type CallbackOptions, CallbackSender } from "./callbacks.js";
 import { type MockClock, systemClock } from "./clock.js";
-import { BodyTooLargeError, MockHttpError, badRequest, errorResponse, json, requestIssue, tooLarge } from "./errors.js";
-import { rangeResponse, sampleVideo } from "./media.js";
+import { BodyTooLargeError, type MockAnswer, MockHttpError, badRequest, errorAnswer, json, requestIssue, toResponse, tooLarge } from "./errors.js";
+import { rangeAnswer, sampleVideo } from "./media.js";
 import { SCENARIO_HEADER, SHAPES_HEADER, type ScenarioAsk, scenarioOf, shapesOf } from "./scenarios.js";
 import {
   type AspectRatio,
@@ -79,6 +79,8 @@ export interface ReceivedRequest {
 
 export interface MockCore {
   fetch(request: Request): Promise<Response>;
+  /** The same answer before it is a Response, for adapters that write it to a socket themselves. */
+  answer(request: Request): Promise<MockAnswer>;
   readonly store: MockTaskStore;
   readonly clock: MockClock;
   /** The API requests received, oldest first (at most `maxLoggedRequests`). */
@@ -92,6 +94,7 @@ export interface MockCore {
 }
 
 export type { MockClock } from "./clock.js";
+export type { MockAnswer } from "./errors.js";
 export { manualClock, systemClock, type ManualClock } from "./clock.js";
 export { SCENARIOS, SCENARIO_HEADER, SCENARIO_NAMES, SHAPES_HEADER, type Scenario } from "./scenarios.js";
 export { TaskStore, type MockTask, type MockTaskStore, type Shapes } from "./tasks.js";
@@ -136,7 +139,7 @@ interface Context {
 interface Route {
   methods: string[];
   pattern: RegExp;
-  run(ctx: Context): Promise<Response> | Response;
+  run(ctx: Context): Promise<MockAnswer> | MockAnswer;
 }
 
 export function createMockCore(overrides: Partial<MockCoreOptions> = {}): MockCore {
@@ -154,23 +157,22 @@ export function createMockCore(overrides: Partial<MockCoreOptions> = {}): MockCo
     { methods: ["GET"], pattern: /^\/model\/v1\/generation\/task\/([^/]+)$/, run: get },
     { methods: ["GET", "HEAD"], pattern: /^\/media\/sample-(16x9|9x16|1x1)\.mp4$/, run: media },
     { methods: ["GET"], pattern: /^\/__mock\/tasks$/, run: adminList },
-    { methods: ["DELETE"], pattern: /^\/__mock\/tasks$/, run: () => (reset(), new Response(null, { status: 204 })) },
+    { methods: ["DELETE"], pattern: /^\/__mock\/tasks$/, run: () => (reset(), { status: 204, headers: {}, body: null }) },
     { methods: ["GET"], pattern: /^\/__mock\/tasks\/([^/]+)$/, run: adminTask },
     { methods: ["POST"], pattern: /^\/__mock\/tasks\/([^/]+)\/advance$/, run: adminAdvance },
   ];
 
-  async function handle(request: Request): Promise<Response> {
+  async function handle(request: Request): Promise<MockAnswer> {
     const requestId = options.newId("req");
-    let response: Response;
+    let response: MockAnswer;
     let ctx: Context | undefined;
     try {
       ctx = parseInput(request);
-      response = request.method === "OPTIONS" ? new Response(null, { status: 204 }) : await route(ctx);
+      response = request.method === "OPTIONS" ? { status: 204, headers: {}, body: null } : await route(ctx);
     } catch (error) {
-      response = errorResponse(error, requestId, options.log);
+      response = errorAnswer(error, requestId, options.log);
     }
-    response.headers.set("x-request-id", requestId);
-    for (const [k, v] of Object.entries(CORS)) response.headers.set(k, v);
+    Object.assign(response.headers, CORS, { "x-request-id": requestId });
     if (ctx && !ctx.path.startsWith("/__mock/") && request.method !== "OPTIONS") {
       requests.push({ at: clock.now(), method: request.method, path: ctx.path, status: response.status, ...(ctx.scenario && { scenario: ctx.scenario }) });
       if (requests.length > options.maxLoggedRequests) requests.splice(0, requests.length - options.maxLoggedRequests);
@@ -189,7 +191,7 @@ export function createMockCore(overrides: Partial<MockCoreOptions> = {}): MockCo
     return { request, url, path, base: `${url.origin}${basePath}`, params: [] };
   }
 
-  async function route(ctx: Context): Promise<Response> {
+  async function route(ctx: Context): Promise<MockAnswer> {
     const matched = routes.filter((r) => r.pattern.test(ctx.path));
     const found = matched.find((r) => r.methods.includes(ctx.request.method));
     if (found) {
@@ -203,7 +205,7 @@ export function createMockCore(overrides: Partial<MockCoreOptions> = {}): MockCo
     throw new MockHttpError(404, "not_found", `Nothing is served at ${ctx.path}. The API is under ${API_PATH}; the mock's state at ${ADMIN_PATH}.`);
   }
 
-  async function create(ctx: Context): Promise<Response> {
+  async function create(ctx: Context): Promise<MockAnswer> {
     const { request } = ctx;
     const owner = authorize(request);
     const headerAsk = askOf(ctx, request.headers.get(SCENARIO_HEADER));
@@ -257,7 +259,7 @@ export function createMockCore(overrides: Partial<MockCoreOptions> = {}): MockCo
     return json(200, taskView(task, now, ctx.base, shapes));
   }
 
-  async function get(ctx: Context): Promise<Response> {
+  async function get(ctx: Context): Promise<MockAnswer> {
     const owner = authorize(ctx.request);
     httpScenario(ctx, owner, "get", askOf(ctx, ctx.request.headers.get(SCENARIO_HEADER)));
     const id = ctx.params[0]!;
@@ -266,14 +268,14 @@ export function createMockCore(overrides: Partial<MockCoreOptions> = {}): MockCo
     return json(200, taskView(task, clock.now(), ctx.base, requestShapes(ctx.request)));
   }
 
-  function media(ctx: Context): Response {
+  function media(ctx: Context): MockAnswer {
     const expires = Number(ctx.url.searchParams.get("expires") ?? Infinity);
     if (expires < clock.now()) {
       // Like a signed storage URL past its time: 403, and the task must be read again.
       throw new MockHttpError(403, "url_expired", "This video URL has expired; read the task again for a fresh one.");
     }
     const ratio = ctx.params[0]!.replace("x", ":") as AspectRatio;
-    return rangeResponse(sampleVideo(ratio), ctx.request.headers.get("range"), { "content-type": "video/mp4", "cache-control": "private, max-age=300" }, ctx.request.method === "HEAD");
+    return rangeAnswer(sampleVideo(ratio), ctx.request.headers.get("range"), { "content-type": "video/mp4", "cache-control": "private, max-age=300" }, ctx.request.method === "HEAD");
   }
 
   function adminView(task: MockTask) {
@@ -293,18 +295,18 @@ export function createMockCore(overrides: Partial<MockCoreOptions> = {}): MockCo
     };
   }
 
-  function adminList(): Response {
+  function adminList(): MockAnswer {
     return json(200, { now: clock.now(), tasks: [...store.all()].map(adminView), requests });
   }
 
-  function adminTask(ctx: Context): Response {
+  function adminTask(ctx: Context): MockAnswer {
     const task = store.get(ctx.params[0]!);
     if (!task) throw new MockHttpError(404, "not_found", `No task has the id '${ctx.params[0]}'.`);
     return json(200, adminView(task));
   }
 
   /** `POST /__mock/tasks/ID/advance?seconds=N` moves a task N seconds on; without `seconds`, to its end. */
-  function adminAdvance(ctx: Context): Response {
+  function adminAdvance(ctx: Context): MockAnswer {
     const raw = ctx.url.searchParams.get("seconds");
     const seconds = raw === null ? undefined : Number(raw);
     if (seconds !== undefined && !(Number.isFinite(seconds) && seconds >= 0)) {
@@ -428,7 +430,8 @@ export function createMockCore(overrides: Partial<MockCoreOptions> = {}): MockCo
   }
 
   return {
-    fetch: handle,
+    fetch: async (request) => toResponse(await handle(request)),
+    answer: handle,
     store,
     clock,
     requests,

@@ -1,6 +1,7 @@
 // The sample videos a completed task points at: one small H.264 MP4 per aspect ratio, held as
 // base64 (media/samples.ts) so that the core serves them with no file system, in a browser too.
 // Served with byte ranges, because browsers seek with them.
+import type { MockAnswer } from "./errors.js";
 import type { AspectRatio } from "./tasks.js";
 import { SAMPLES_BASE64 } from "./media/samples.js";
 
@@ -24,10 +25,10 @@ export function sampleVideo(ratio: AspectRatio): Uint8Array<ArrayBuffer> {
  * written, so anything else (`bytes=-`, several ranges, other units) gets the whole file with 200.
  * A well-formed range that starts past the end gets 416.
  */
-export function rangeResponse(bytes: Uint8Array<ArrayBuffer>, range: string | null, headers: Record<string, string>, head: boolean): Response {
+export function rangeAnswer(bytes: Uint8Array<ArrayBuffer>, range: string | null, headers: Record<string, string>, head: boolean): MockAnswer {
   const base = { ...headers, "accept-ranges": "bytes" };
   const match = /^bytes=(\d*)-(\d*)$/.exec(range?.trim() ?? "");
-  const whole = () => new Response(head ? null : bytes, { status: 200, headers: { ...base, "content-length": String(bytes.length) } });
+  const whole = (): MockAnswer => ({ status: 200, headers: { ...base, "content-length": String(bytes.length) }, body: head ? null : bytes });
   if (!match || (match[1] === "" && match[2] === "")) return whole();
   const size = bytes.length;
   let start: number;
@@ -42,11 +43,12 @@ export function rangeResponse(bytes: Uint8Array<ArrayBuffer>, range: string | nu
     if (match[2] !== "" && Number(match[2]) < start) return whole(); // last < first: invalid, ignored
   }
   if (start >= size || (match[1] === "" && Number(match[2]) === 0)) {
-    return new Response(null, { status: 416, headers: { ...base, "content-range": `bytes */${size}` } });
+    return { status: 416, headers: { ...base, "content-range": `bytes */${size}` }, body: null };
   }
   const part = bytes.subarray(start, end + 1);
-  return new Response(head ? null : part, {
+  return {
     status: 206,
     headers: { ...base, "content-range": `bytes ${start}-${end}/${size}`, "content-length": String(part.length) },
-  });
+    body: head ? null : part,
+  };
 }
