@@ -73,6 +73,7 @@ const lists = { images: $<HTMLOListElement>("#image-list"), videos: $<HTMLOListE
 const view = {
   submit: $<HTMLButtonElement>("#submit"),
   cancel: $<HTMLButtonElement>("#cancel"),
+  finish: $<HTMLButtonElement>("#finish"),
   verdict: $("#verdict"),
   status: $("#status"),
   progress: $<HTMLProgressElement>("#progress"),
@@ -410,6 +411,7 @@ async function send(): Promise<void> {
     setStatus("Creating the task…");
     const created = await client.createTask(body as KirinRequest, { signal });
     currentTaskId = created.id;
+    view.finish.disabled = false;
     showTask(created);
     // The created task is the first answer: no status request the moment it was made.
     const task = await client.waitForTask(created.id, { signal, onProgress: showTask, initialTask: created });
@@ -580,6 +582,7 @@ const setStatus = (text: string) => {
 function setRunning(on: boolean): void {
   view.submit.disabled = on;
   view.cancel.disabled = !on;
+  if (!on) view.finish.disabled = true;
   if (!on) running = undefined;
 }
 
@@ -610,11 +613,13 @@ imagePicker($("[data-picker=image]"), "image", "Start frame");
 imagePicker($("[data-picker=image_tail]"), "image_tail", "End frame");
 for (let s = 3; s <= 15; s++) fields.duration.append(h("option", {}, String(s)));
 $("#scenario-header").textContent = KIRIN_MOCK_SCENARIOS.header;
-for (const { name, description } of KIRIN_MOCK_SCENARIOS.list) {
-  fields.scenario.append(h("option", { value: name }, name));
+// The forms that take a number (`fail-at:P`) are offered with one: 50 (percent).
+const scenarioValue = (name: string) => name.replace(/:[A-Z]$/, ":50");
+for (const { name } of KIRIN_MOCK_SCENARIOS.list) {
+  fields.scenario.append(h("option", { value: scenarioValue(name) }, scenarioValue(name)));
 }
 const describeScenario = () => {
-  const chosen = KIRIN_MOCK_SCENARIOS.list.find((s) => s.name === fields.scenario.value);
+  const chosen = KIRIN_MOCK_SCENARIOS.list.find((s) => scenarioValue(s.name) === fields.scenario.value);
   $("#scenario-about").textContent = chosen ? `${chosen.description[0]!.toUpperCase()}${chosen.description.slice(1)}` : "The task runs and completes.";
 };
 fields.scenario.addEventListener("change", describeScenario);
@@ -640,6 +645,12 @@ form.addEventListener("submit", (event) => {
   void send();
 });
 view.cancel.addEventListener("click", () => running?.abort());
+// The mock's admin surface: the task jumps to its end, and the next poll sees it there.
+view.finish.addEventListener("click", () => {
+  if (!currentTaskId) return;
+  view.finish.disabled = true;
+  void fetch(`${API_BASE}/__mock/tasks/${encodeURIComponent(currentTaskId)}/advance`, { method: "POST" });
+});
 view.video.addEventListener("error", () => setStatus("The browser could not play the video."));
 showModel();
 check();

@@ -111,9 +111,21 @@ describe.skipIf(skip)("the static site from a sub-path, no API server", () => {
     const state = await page.evaluate(async (base) => (await fetch(`${base}mock-api/__mock/tasks`)).json(), site.url);
     expect(state.tasks).toHaveLength(1);
     expect(state.requests[0]).toMatchObject({ method: "POST", status: 200 });
+
+    // A slow task (a minute) skipped to its end through the admin surface.
+    await page.getByLabel("Mock scenario").selectOption("slow");
+    await page.getByRole("button", { name: "Create task" }).click();
+    await expect.poll(() => page.textContent("#status")).toMatch(/^Task task_\w+: in_progress|^Task task_\w+: (pending|processing)/);
+    await page.getByRole("button", { name: "Skip to the end" }).click();
+    await expect.poll(() => page.textContent("#status"), { timeout: 30_000 }).toMatch(/: completed$/);
+
+    // A scenario that takes a number is offered with one, and plays as the contract says.
+    await page.getByLabel("Mock scenario").selectOption("fail-at:50");
+    await page.getByRole("button", { name: "Create task" }).click();
+    await expect.poll(() => page.locator("#outcome").textContent(), { timeout: 30_000 }).toContain("code006001095");
     await page.close();
     expect(problems).toEqual([]);
-  }, 60_000);
+  }, 90_000);
 
   it("on a phone's width the titles stay on one line and nothing scrolls sideways", async () => {
     const phone = await browser.newContext({ viewport: { width: 360, height: 740 } });
