@@ -251,11 +251,11 @@ export function createMockCore(overrides: Partial<MockCoreOptions> = {}): MockCo
         aspectRatio: RATIOS.has(ratio) ? ratio : "16:9",
         ...(ask && { scenario: ask.text }),
         ...(externalTaskId !== undefined && { externalTaskId }),
-        ...(typeof params.callback_url === "string" && { callbackUrl: params.callback_url }),
+        ...(typeof params.callback_url === "string" && { callbackUrl: params.callback_url, base: ctx.base }),
       },
       now,
     );
-    if (task.callbackUrl) scheduleCallbacks(task, ctx.base, -1);
+    if (task.callbackUrl) scheduleCallbacks(task, -1);
     return json(200, taskView(task, now, ctx.base, shapes));
   }
 
@@ -312,18 +312,18 @@ export function createMockCore(overrides: Partial<MockCoreOptions> = {}): MockCo
     if (seconds !== undefined && !(Number.isFinite(seconds) && seconds >= 0)) {
       throw requestIssue("mock-advance", `seconds must be a number of at least 0, not "${raw}".`);
     }
-    const task = advance(ctx.params[0]!, seconds === undefined ? "end" : seconds * 1000, ctx.base);
+    const task = advance(ctx.params[0]!, seconds === undefined ? "end" : seconds * 1000);
     if (!task) throw new MockHttpError(404, "not_found", `No task has the id '${ctx.params[0]}'.`);
     return json(200, adminView(task));
   }
 
-  function advance(id: string, ms: number | "end", base = ""): MockTask | undefined {
+  function advance(id: string, ms: number | "end"): MockTask | undefined {
     const task = store.get(id);
     if (!task) return undefined;
     const age = ageOf(task, clock.now());
     const end = Math.max(...statusChanges(task));
     task.skewMs += ms === "end" ? Math.max(0, end - age) : ms;
-    if (task.callbackUrl) scheduleCallbacks(task, base, age);
+    if (task.callbackUrl) scheduleCallbacks(task, age);
     return task;
   }
 
@@ -331,7 +331,7 @@ export function createMockCore(overrides: Partial<MockCoreOptions> = {}): MockCo
    * Schedules the callbacks of `task` that fall after `afterAge` (ms of its life), as its scenario
    * says: on time, twice, the final one first, or late. Each carries the task as it was at its change.
    */
-  function scheduleCallbacks(task: MockTask, base: string, afterAge: number): void {
+  function scheduleCallbacks(task: MockTask, afterAge: number): void {
     callbacks.cancel(task.id);
     const changes = statusChanges(task);
     const mode = task.plan.callbacks;
@@ -349,7 +349,7 @@ export function createMockCore(overrides: Partial<MockCoreOptions> = {}): MockCo
       task.callbackUrl!,
       deliveries
         .filter((d) => d.sendAt > afterAge)
-        .map((d) => ({ delayMs: d.sendAt - age, view: () => taskView(task, birth + d.at + 1, base, task.shapes) })),
+        .map((d) => ({ delayMs: d.sendAt - age, view: () => taskView(task, birth + d.at + 1, task.base ?? "", task.shapes) })),
     );
   }
 
@@ -435,7 +435,7 @@ export function createMockCore(overrides: Partial<MockCoreOptions> = {}): MockCo
     store,
     clock,
     requests,
-    advance: (id, ms) => advance(id, ms),
+    advance,
     reset,
     close: () => callbacks.close(),
   };

@@ -34,6 +34,8 @@ export interface MockTask {
   videoSeconds: number;
   cost: string;
   callbackUrl?: string;
+  /** The origin and base path its create came to: the URLs in its callbacks start with it. */
+  base?: string;
   /** The shapes of the create that made it: its callbacks are worded the same way. */
   shapes: Shapes;
   /** The aspect ratio of the sample video it points at. */

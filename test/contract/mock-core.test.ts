@@ -178,6 +178,7 @@ describe("callbacks as a real service sends them", () => {
     clock.advance(0); // due now: a manual clock runs timers only when stepped
     await new Promise((r) => setTimeout(r, 0));
     expect(statuses(received)).toEqual(["in_progress:0", "completed:1"]);
+    expect(received[1].output[0].content[0].url).toMatch(/^http:\/\/mock\.test\/media\/sample-16x9\.mp4\?/);
   });
 });
 
