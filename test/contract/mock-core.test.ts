@@ -2,6 +2,7 @@
 // lifecycle scenarios (queue, fail-at, callbacks twice/out of order/late, expiring URLs, -once and
 // share scenarios) and the admin surface are checked without waiting.
 import { readFileSync, readdirSync } from "node:fs";
+import { Ajv2020 } from "ajv/dist/2020.js";
 import { describe, expect, it } from "vitest";
 import { type ManualClock, SCENARIOS, SCENARIO_NAMES, createMockCore, manualClock } from "../../mock/core/index.js";
 
@@ -225,5 +226,35 @@ describe("the sample video", () => {
     const expired = await core.fetch(new Request(url));
     expect(expired.status).toBe(403);
     expect((await expired.json()).error.code).toBe("url_expired");
+  });
+});
+
+describe("every scenario stays inside the contract", () => {
+  const spec = JSON.parse(readFileSync("generated/openapi.json", "utf8"));
+  const ajv = new Ajv2020({ strict: false, allErrors: true });
+  ajv.addSchema({ $id: "spec", components: spec.components });
+  const check = (name: string) => ajv.compile({ $ref: `spec#/components/schemas/${name}` });
+  const isCreateAnswer = check("CreateTaskAnswer");
+  const isWireTask = check("WireTask");
+  const isError = ajv.compile({ anyOf: [{ $ref: "spec#/components/schemas/ErrorResponse" }, { $ref: "spec#/components/schemas/ErrorBody" }] });
+
+  // With a number where the list names one (fail-at:P -> fail-at:50).
+  it.each(SCENARIOS.map((s) => s.name.replace(/:[A-Z]$/, ":50")))("%s: the create, each poll and the end answer as the contract says", async (scenario) => {
+    const { clock, call } = setup({ random: () => 0 });
+    for (const shapes of ["wire", "documented"]) {
+      const headers = { "x-kirin-mock-shapes": shapes, "x-kirin-mock-scenario": scenario };
+      const created = await call("POST", "/model/v1/generation", omni(), headers);
+      if (created.status !== 200) {
+        expect(isError(created.json), JSON.stringify(isError.errors)).toBe(true);
+        continue;
+      }
+      expect(isCreateAnswer(created.json), JSON.stringify(isCreateAnswer.errors)).toBe(true);
+      if (!created.json.id) continue;
+      for (const step of [0, 3_000, 200_000]) {
+        clock.advance(step);
+        const { status, json } = await call("GET", `/model/v1/generation/task/${created.json.id}`, undefined, headers);
+        expect(isWireTask(json) || (status !== 200 && isError(json)), JSON.stringify(json)).toBe(true);
+      }
+    }
   });
 });
