@@ -24,7 +24,14 @@ Options (environment variable in brackets):
                          queued, no model, created_at in seconds, integer error codes), documented as
                          the reference pages show (pending -> processing -> completed). A request can
                          ask for either with the header "${SHAPES_HEADER}".
+  --allow-link-local-callbacks
+                         POST callbacks to link-local and cloud metadata addresses too (169.254.169.254)
+                         [KIRIN_MOCK_ALLOW_LINK_LOCAL_CALLBACKS=1] (default: refused)
   -h, --help             show this help
+
+Callbacks: at most ${DEFAULTS.callbackConcurrency} deliveries run at once (${DEFAULTS.callbackTimeoutMs / 1000} s timeout, ${DEFAULTS.callbackRetries} retries); with
+${DEFAULTS.maxPendingCallbacks} outstanding, creates that ask for callbacks get 503 until some finish. A --host
+other than a loopback address prints a warning: anyone who reaches it can make the mock POST anywhere.
 
 Scenarios: send the header "${SCENARIO_HEADER}: NAME" with a request, or write [mock:NAME]
 anywhere in a prompt:
@@ -46,6 +53,7 @@ export async function runMockCli(args: string[], usage = "npm start --"): Promis
       shapes: { type: "string" },
       speed: { type: "string" },
       "api-key": { type: "string" },
+    "allow-link-local-callbacks": { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -82,6 +90,7 @@ export async function runMockCli(args: string[], usage = "npm start --"): Promis
     maxTasks: numberOption("max-tasks", "KIRIN_MOCK_MAX_TASKS", DEFAULTS.maxTasks, 1),
     speed: numberOption("speed", "KIRIN_MOCK_SPEED", DEFAULTS.speed, 0.001),
     ...(apiKey && { apiKey }),
+    allowLinkLocalCallbacks: values["allow-link-local-callbacks"] ?? process.env.KIRIN_MOCK_ALLOW_LINK_LOCAL_CALLBACKS === "1",
   }).catch((error: NodeJS.ErrnoException) => {
     console.error(`The mock could not start: ${error.code === "EADDRINUSE" ? "the port is in use (try --port)" : error.message}`);
     process.exit(1);

@@ -4,26 +4,52 @@
 // Host a client used, and files on disk.
 import { existsSync, readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import { type AddressInfo, BlockList, isIP } from "node:net";
 import { join } from "node:path";
 import { CORE_DEFAULTS, type MockCore, type MockCoreOptions, createMockCore } from "./core/index.js";
+import { CALLBACK_DEFAULTS } from "./core/callbacks.js";
 import { systemClock } from "./core/clock.js";
+import { linkLocalPolicy, nodePost } from "./callbacks.js";
 import { BodyTooLargeError, type MockAnswer } from "./core/errors.js";
 import { projectRoot } from "./root.js";
 
-export interface MockOptions extends Omit<MockCoreOptions, "clock" | "basePath"> {
+export interface MockOptions extends Omit<MockCoreOptions, "clock" | "basePath" | "callbacks" | "callbackPost" | "callbackPolicy"> {
   host: string;
   /** 0 picks a free port. */
   port: number;
   /** Runs the mock's clock this many times faster than real time. */
   speed: number;
+  /**
+   * A body over `maxBodyBytes` is still read to its end, up to this many bytes, and dropped as it
+   * comes, before the 413 goes out (see readBounded).
+   */
+  maxDiscardBytes: number;
+  /** Callback deliveries running at once, each on its own socket. */
+  callbackConcurrency: number;
+  /** Callback deliveries outstanding at once; past it, creates with a `callback_url` get 503. */
+  maxPendingCallbacks: number;
+  /** Longest wait for a callback receiver's answer, per attempt. */
+  callbackTimeoutMs: number;
+  /** Further attempts after a failed delivery, the first after `callbackBackoffMs`, then doubling. */
+  callbackRetries: number;
+  callbackBackoffMs: number;
+  /** POST callbacks to link-local and cloud metadata addresses too (169.254.169.254). */
+  allowLinkLocalCallbacks: boolean;
 }
 
+const { callbacks: _callbacks, ...coreDefaults } = CORE_DEFAULTS;
 export const DEFAULTS: MockOptions = {
-  ...CORE_DEFAULTS,
+  ...coreDefaults,
   host: "127.0.0.1",
   port: 4010,
   speed: 1,
+  maxDiscardBytes: 4 * CORE_DEFAULTS.maxBodyBytes,
+  callbackConcurrency: CALLBACK_DEFAULTS.concurrency,
+  maxPendingCallbacks: CALLBACK_DEFAULTS.maxPending,
+  callbackTimeoutMs: CALLBACK_DEFAULTS.timeoutMs,
+  callbackRetries: CALLBACK_DEFAULTS.retries,
+  callbackBackoffMs: CALLBACK_DEFAULTS.backoffMs,
+  allowLinkLocalCallbacks: false,
 };
 
 export interface MockServer {
@@ -37,8 +63,20 @@ const file = (path: string) => join(projectRoot(), path);
 
 export async function startMockServer(overrides: Partial<MockOptions> = {}): Promise<MockServer> {
   const options = { ...DEFAULTS, ...overrides };
-  const { host, port, speed, ...coreOptions } = options;
-  const core = createMockCore({ ...coreOptions, clock: systemClock(speed) });
+  const {
+    host, port, speed, maxDiscardBytes,
+    callbackConcurrency, maxPendingCallbacks, callbackTimeoutMs, callbackRetries, callbackBackoffMs, allowLinkLocalCallbacks,
+    ...coreOptions
+  } = options;
+  const sockets = nodePost(allowLinkLocalCallbacks);
+  const core = createMockCore({
+    ...coreOptions,
+    clock: systemClock(speed),
+    callbacks: { concurrency: callbackConcurrency, maxPending: maxPendingCallbacks, timeoutMs: callbackTimeoutMs, retries: callbackRetries, backoffMs: callbackBackoffMs },
+    callbackPost: sockets.post,
+    ...(!allowLinkLocalCallbacks && { callbackPolicy: linkLocalPolicy }),
+  });
+  const discardLimit = Math.max(maxDiscardBytes, options.maxBodyBytes);
   let selfUrl = "";
 
   const server = createServer((req, res) => {
@@ -52,12 +90,12 @@ export async function startMockServer(overrides: Partial<MockOptions> = {}): Pro
       }
     }
     const declared = Number(req.headers["content-length"] ?? 0);
-    if (declared > options.maxBodyBytes) {
-      // Refused before a byte of the body is read; the core words the answer.
-      req.resume();
+    if (declared > discardLimit) {
+      // More than is worth reading to its end: refused before a byte of the body is read (the
+      // core words the answer), and the connection closed.
       return void core.answer(toRequest(req, selfUrl, null)).then((r) => send(res, r, true), () => res.destroy());
     }
-    readBounded(req, options.maxBodyBytes)
+    readBounded(req, options.maxBodyBytes, discardLimit)
       .then((body) => core.answer(toRequest(req, selfUrl, body)))
       .then(
       (response) => send(res, response),
@@ -74,6 +112,14 @@ export async function startMockServer(overrides: Partial<MockOptions> = {}): Pro
   });
   const address = server.address() as AddressInfo;
   selfUrl = `http://${host.includes(":") ? `[${host}]` : host}:${address.port}`;
+  if (!isLoopback(host)) {
+    options.log(
+      `Warning: the mock listens on ${host}, not a loopback address. Anything that reaches it can create tasks with any key ` +
+        `and have the mock POST callbacks to addresses of its choosing (link-local and metadata addresses ` +
+        `${allowLinkLocalCallbacks ? "included: --allow-link-local-callbacks is on" : "excepted"}). ` +
+        "Use --host 127.0.0.1 unless other machines need to reach it.",
+    );
+  }
   return {
     url: selfUrl,
     core,
@@ -81,6 +127,7 @@ export async function startMockServer(overrides: Partial<MockOptions> = {}): Pro
     close: () =>
       new Promise<void>((resolve) => {
         core.close();
+        sockets.close();
         server.close(() => resolve());
         server.closeAllConnections();
       }),
@@ -126,31 +173,45 @@ function toRequest(req: IncomingMessage, selfUrl: string, body: BodyInit | null)
 }
 
 /**
- * The body, read in full up to `limit` bytes. Past the limit the rest is read and dropped (so the
- * answer still reaches the client) and the core gets a body that fails with BodyTooLargeError,
- * which it answers with 413. Reading in full costs nothing here: the core needs the whole JSON.
+ * The body, read in full up to `limit` bytes. A larger body is still read to its end (up to
+ * `discardLimit` bytes, dropped as they come) before the 413 goes out: answering mid-upload and
+ * closing made the client's next write fail (EPIPE, a reset) instead of showing it the 413. Past
+ * `discardLimit` reading stops and the answer goes out with the connection closed. Either way the
+ * core gets a body that fails with BodyTooLargeError, which it answers with 413.
  */
-function readBounded(req: IncomingMessage, limit: number): Promise<BodyInit | null> {
+function readBounded(req: IncomingMessage, limit: number, discardLimit: number): Promise<BodyInit | null> {
   if (req.method === "GET" || req.method === "HEAD" || req.method === "OPTIONS") {
     req.resume();
     return Promise.resolve(null);
   }
+  const tooLarge = () => new ReadableStream({ start: (controller) => controller.error(new BodyTooLargeError(limit)) });
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on("data", (chunk: Buffer) => {
       size += chunk.length;
-      if (size <= limit) chunks.push(chunk);
+      if (size > discardLimit) {
+        req.removeAllListeners("data");
+        req.pause();
+        resolve(tooLarge());
+      } else if (size <= limit) chunks.push(chunk);
+      else chunks.length = 0;
     });
-    req.on("end", () =>
-      resolve(
-        size > limit
-          ? new ReadableStream({ start: (controller) => controller.error(new BodyTooLargeError(limit)) })
-          : Buffer.concat(chunks),
-      ),
-    );
+    req.on("end", () => resolve(size > limit ? tooLarge() : Buffer.concat(chunks)));
     req.on("error", reject);
   });
+}
+
+const LOOPBACK = new BlockList();
+LOOPBACK.addSubnet("127.0.0.0", 8, "ipv4");
+LOOPBACK.addAddress("::1", "ipv6");
+
+/** Whether only this machine can reach `host`: localhost or a loopback address (IPv4-mapped too). */
+function isLoopback(host: string): boolean {
+  const bare = host.replace(/^\[(.*)\]$/, "$1");
+  if (bare === "localhost") return true;
+  const family = isIP(bare);
+  return family !== 0 && LOOPBACK.check(bare, family === 6 ? "ipv6" : "ipv4");
 }
 
 function send(res: ServerResponse, answer: MockAnswer, close = false): void {

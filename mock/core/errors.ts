@@ -60,4 +60,6 @@ export class BodyTooLargeError extends Error {
 }
 
 export const tooLarge = (limit: number) =>
-  new MockHttpError(413, "payload_too_large", `The request body is larger than ${limit / 1024 / 1024} MB.`, { connection: "close" });
+  new MockHttpError(413, "payload_too_large", `The request body is larger than ${limit} bytes (${(limit / 1024 / 1024).toFixed(0)} MiB).`, {
+    connection: "close",
+  });

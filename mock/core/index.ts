@@ -4,7 +4,7 @@
 // `kirin-api/mock`), the MSW handlers (`kirin-api/msw`) and the tests' fake gateway are thin layers
 // around it. Time, the task store, randomness and the callbacks' `fetch` are injected.
 import { validateWireRequest } from "../../src/validate.js";
-import { CALLBACK_DEFAULTS, type CallbackOptions, CallbackSender } from "./callbacks.js";
+import { CALLBACK_DEFAULTS, type CallbackOptions, type CallbackPolicy, type CallbackPost, CallbackSender, fetchPost } from "./callbacks.js";
 import { type MockClock, systemClock } from "./clock.js";
 import { BodyTooLargeError, type MockAnswer, MockHttpError, badRequest, errorAnswer, json, requestIssue, toResponse, tooLarge } from "./errors.js";
 import { rangeAnswer, sampleVideo } from "./media.js";
@@ -40,8 +40,12 @@ export interface MockCoreOptions {
   random: () => number;
   /** Makes task and request ids. */
   newId: (prefix: "task" | "req") => string;
-  /** Sends callbacks. */
+  /** Sends callbacks, unless `callbackPost` is given. */
   fetch: typeof globalThis.fetch;
+  /** How a callback is POSTed; by default with `fetch`. The Node server connects through a DNS guard. */
+  callbackPost?: CallbackPost;
+  /** Callback URLs refused at create time and at delivery (the Node server: link-local and metadata addresses). */
+  callbackPolicy?: CallbackPolicy;
   log: (line: string) => void;
   callbacks: CallbackOptions;
   /** A path the API lives under (`/api`): stripped before routing, kept in the URLs the mock writes. */
@@ -98,6 +102,7 @@ export type { MockAnswer } from "./errors.js";
 export { manualClock, systemClock, type ManualClock } from "./clock.js";
 export { SCENARIOS, SCENARIO_HEADER, SCENARIO_NAMES, SHAPES_HEADER, type Scenario } from "./scenarios.js";
 export { TaskStore, type MockTask, type MockTaskStore, type Shapes } from "./tasks.js";
+export { CALLBACK_DEFAULTS, safeUrl, type CallbackFailure, type CallbackOptions, type CallbackPolicy, type CallbackPost } from "./callbacks.js";
 
 export const API_PATH = "/model/v1/generation";
 export const ADMIN_PATH = "/__mock/tasks";
@@ -146,7 +151,13 @@ export function createMockCore(overrides: Partial<MockCoreOptions> = {}): MockCo
   const options: MockCoreOptions = { ...CORE_DEFAULTS, clock: overrides.clock ?? systemClock(), ...overrides };
   const { clock } = options;
   const store = options.store ?? new TaskStore(options.maxTasks);
-  const callbacks = new CallbackSender(options.callbacks, clock, options.fetch, options.log);
+  const callbacks = new CallbackSender(
+    options.callbacks,
+    clock,
+    options.callbackPost ?? fetchPost(options.fetch),
+    options.callbackPolicy ?? (() => undefined),
+    options.log,
+  );
   const requests: ReceivedRequest[] = [];
   /** How many requests each `NAME:N` ask has failed so far, by key, operation and ask. */
   const failures = new Map<string, number>();
@@ -216,6 +227,9 @@ export function createMockCore(overrides: Partial<MockCoreOptions> = {}): MockCo
     const shapes = requestShapes(request);
     const { model, input } = body as { model: string; input: [{ params: Record<string, unknown> }] };
     const params = input[0].params;
+    const callbackUrl = typeof params.callback_url === "string" ? params.callback_url : undefined;
+    const refusal = callbackUrl === undefined ? undefined : callbacks.refusal(callbackUrl);
+    if (refusal) throw badRequest([{ path: "/input/0/params/callback_url", rule: "mock-callback-address", message: refusal, severity: "error" }]);
     const ask = headerAsk ?? askOf(ctx, null, params);
     if (!headerAsk) httpScenario(ctx, owner, "create", ask);
     if (ask?.task.has("create-rejected")) {
@@ -233,6 +247,15 @@ export function createMockCore(overrides: Partial<MockCoreOptions> = {}): MockCo
         throw new MockHttpError(409, "conflict", `external_task_id '${externalTaskId}' already names a task created from a different request body.`);
       }
     }
+    const plan = planFor(ask, options);
+    if (callbackUrl !== undefined && !callbacks.hasRoom(plan.callbacks === "twice" ? 4 : 2)) {
+      throw new MockHttpError(
+        503,
+        "service_unavailable",
+        `The mock has ${options.callbacks.maxPending} callback deliveries outstanding; retry later, or create without a callback_url.`,
+        { "retry-after": "5" },
+      );
+    }
     const videoSeconds = Number(params.duration ?? "5");
     const mode = (params.mode ?? (model === "kirin_v3_i2v" ? "std" : "pro")) as keyof typeof PRICE;
     const ratio = params.aspect_ratio as AspectRatio;
@@ -244,14 +267,14 @@ export function createMockCore(overrides: Partial<MockCoreOptions> = {}): MockCo
         createdAt: now,
         skewMs: 0,
         bodyHash,
-        plan: planFor(ask, options),
+        plan,
         videoSeconds,
         cost: (PRICE[mode] * videoSeconds).toFixed(4),
         shapes,
         aspectRatio: RATIOS.has(ratio) ? ratio : "16:9",
         ...(ask && { scenario: ask.text }),
         ...(externalTaskId !== undefined && { externalTaskId }),
-        ...(typeof params.callback_url === "string" && { callbackUrl: params.callback_url, base: ctx.base }),
+        ...(callbackUrl !== undefined && { callbackUrl, base: ctx.base }),
       },
       now,
     );
@@ -441,11 +464,13 @@ export function createMockCore(overrides: Partial<MockCoreOptions> = {}): MockCo
   };
 }
 
+/** A path segment's text. Malformed percent-encoding (`%E0%A4%A`) is the client's mistake: a 400, not a crash. */
 function decodeSegment(segment: string): string {
   try {
     return decodeURIComponent(segment);
   } catch {
-    throw requestIssue("path", `The path segment "${segment}" is not valid percent-encoding.`);
+    const shown = segment.length > 60 ? `${segment.slice(0, 57)}...` : segment;
+    throw new MockHttpError(400, "invalid_request", `The task id in the path, "${shown}", is not valid percent-encoding (UTF-8 bytes as %XX).`);
   }
 }
 

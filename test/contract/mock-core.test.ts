@@ -258,3 +258,41 @@ describe("every scenario stays inside the contract", () => {
     }
   });
 });
+
+describe("callbacks are bounded", () => {
+  it("with maxPending deliveries outstanding, a create that asks for callbacks gets 503; room comes back as they finish", async () => {
+    const { clock, create, received } = setup({ callbacks: { timeoutMs: 1_000, retries: 0, backoffMs: 10, concurrency: 2, maxPending: 4 } });
+    const hook = omni({ callback_url: "http://receiver.test/hook" });
+    expect((await create(hook)).status).toBe(200);
+    expect((await create(hook)).status).toBe(200);
+    const refused = await create(hook);
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get("retry-after")).toBe("5");
+    expect((await create(omni())).status).toBe(200); // without callbacks: no limit
+    clock.advance(20_000);
+    await new Promise((r) => setTimeout(r, 0));
+    expect(received).toHaveLength(4);
+    expect((await create(hook)).status).toBe(200);
+  });
+
+  it("a URL the adapter's policy refuses is a 400 on the field; logs never show a URL's credentials", async () => {
+    const lines: string[] = [];
+    const { clock, create } = setup({
+      callbackPolicy: (url) => (url.includes("metadata") ? "`callback_url` points at a metadata address." : undefined),
+      callbackPost: async () => ({ reason: "HTTP 500" }),
+      callbacks: { timeoutMs: 1_000, retries: 0, backoffMs: 10, concurrency: 2, maxPending: 10 },
+      log: (line) => lines.push(line),
+    });
+    const refused = await create(omni({ callback_url: "http://metadata.test/x" }));
+    expect(refused.status).toBe(400);
+    expect(refused.json.error.issues).toEqual([expect.objectContaining({ path: "/input/0/params/callback_url", rule: "mock-callback-address" })]);
+    await create(omni({ callback_url: "http://user:s3cret@receiver.test/hook?token=abc" }));
+    clock.advance(20_000);
+    await new Promise((r) => setTimeout(r, 0));
+    expect(lines.length).toBeGreaterThan(0);
+    for (const line of lines) {
+      expect(line).toContain("to http://receiver.test/hook?token=***");
+      expect(line).not.toMatch(/user|s3cret|abc/);
+    }
+  });
+});
