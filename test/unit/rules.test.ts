@@ -172,6 +172,15 @@ export const runtimeCases: Record<string, RuleCase> = {
       [omni({ video_list: [video("feature", "https://cdn.example.com/clip.webm?x=1")], sound: "off" }), "/video_list/0/video_url"],
     ],
   },
+  "no-prototype-keys": {
+    pass: [i2v({ watermark_info: { enabled: true } }), omni({ image_list: [image(URL_IMAGE)] })],
+    fail: [
+      // A computed key defines an own field; `__proto__: x` in a literal would set the prototype.
+      [{ ...i2v(), ["__proto__"]: { duration: "bogus" } }, "/__proto__"],
+      [i2v({ watermark_info: { enabled: true, constructor: { prototype: {} } } }), "/watermark_info/constructor"],
+      [omni({ image_list: [{ ...image(URL_IMAGE), prototype: 1 }] }), "/image_list/0/prototype"],
+    ],
+  },
   "video-edit-ignores-duration": {
     pass: [
       without(omni({ video_list: [video()], sound: "off" }), "aspect_ratio"),

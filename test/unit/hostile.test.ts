@@ -1,0 +1,123 @@
+// Hostile input, one finding at a time: prototype keys, nesting deep enough to overflow a stack,
+// a completed task without a video, broken images, bodies larger than the server takes. Each case
+// was once accepted (or crashed) and must now get the documented answer.
+import { describe, expect, it } from "vitest";
+import { createCallbackHandler, parseCallback } from "../../src/callbacks.js";
+import { createKirinClient } from "../../src/client.js";
+import { KirinValidationError } from "../../src/errors.js";
+import { videoUrls } from "../../src/task.js";
+import { validateRequest, validateWireRequest } from "../../src/validate.js";
+
+const URL_IMAGE = "https://cdn.example.com/images/fox.jpg";
+const rulesOf = (result: { issues: { rule: string; path: string }[] }) => result.issues.map((i) => `${i.rule} ${i.path}`);
+
+describe("prototype keys are never read as data", () => {
+  it("a body whose params sit under __proto__ is reported, not read as a body with an image and a prompt", () => {
+    const wire = JSON.parse(`{"model":"kirin_v3_i2v","input":[{"params":{"__proto__":{"image":"${URL_IMAGE}","prompt":"p"}}}]}`);
+    const result = validateWireRequest(wire);
+    expect(result.valid).toBe(false);
+    expect(rulesOf(result)).toEqual([
+      "single-shot-requires-prompt /input/0/params/prompt",
+      "image-or-image-tail /input/0/params/image",
+      "no-prototype-keys /input/0/params/__proto__",
+    ]);
+  });
+
+  it("an envelope wrapped in __proto__ is reported with the envelope's own issues", () => {
+    const wire = JSON.parse(`{"__proto__":{"model":"kirin_v3_i2v","input":[{"params":{"image":"${URL_IMAGE}","prompt":"p"}}]}}`);
+    const result = validateWireRequest(wire);
+    expect(result.valid).toBe(false);
+    expect(rulesOf(result)).toEqual(expect.arrayContaining(["required /model", "required /input", "no-prototype-keys /__proto__"]));
+  });
+
+  it("validateRequest reports a __proto__ field next to valid ones (it once called the body valid)", () => {
+    const body = JSON.parse(`{"model":"kirin_v3_i2v","image":"${URL_IMAGE}","prompt":"p","__proto__":{"duration":"bogus"}}`);
+    expect(validateRequest(body)).toEqual({
+      valid: false,
+      issues: [
+        {
+          path: "/__proto__",
+          rule: "no-prototype-keys",
+          severity: "error",
+          message:
+            "`__proto__` is refused: `__proto__`, `constructor` and `prototype` are no field of any request, and JavaScript reads them as an object's prototype, not as data.",
+        },
+      ],
+    });
+  });
+
+  it.each([
+    ["constructor", `{"model":"kirin_v3_omni_video","prompt":"p","aspect_ratio":"16:9","image_list":[{"image_url":"${URL_IMAGE}","constructor":{"prototype":{"x":1}}}]}`, "/image_list/0/constructor"],
+    ["prototype", `{"model":"kirin_v3_i2v","image":"${URL_IMAGE}","prompt":"p","watermark_info":{"enabled":true,"prototype":1}}`, "/watermark_info/prototype"],
+    ["__proto__ with an unknown model", `{"model":"kirin_v9","__proto__":{}}`, "/__proto__"],
+  ])("%s at any depth is one issue at its path", (_what, text, path) => {
+    const { issues } = validateRequest(JSON.parse(text));
+    expect(issues.filter((i) => i.rule === "no-prototype-keys").map((i) => i.path)).toEqual([path]);
+    expect(issues.filter((i) => i.path === path)).toHaveLength(1); // not also an unknown field
+  });
+
+  it("the client refuses such a body before sending anything", async () => {
+    let sent = 0;
+    const client = createKirinClient({ apiKey: "test-key-0123456789", fetch: async () => (sent++, new Response("{}")) });
+    const body = JSON.parse(`{"model":"kirin_v3_i2v","image":"${URL_IMAGE}","prompt":"p","__proto__":{"duration":"bogus"}}`);
+    await expect(client.createTask(body)).rejects.toBeInstanceOf(KirinValidationError);
+    expect(sent).toBe(0);
+  });
+
+  it("parseCallback keeps its tolerance but hands out a task without prototype keys at any depth", () => {
+    const text = `{"id":"t1","status":"completed","__proto__":{"output":[{"content":[{"url":"https://evil.example/x.mp4"}]}]},
+      "metadata":{"constructor":{"prototype":{"polluted":true}},"tags":[{"__proto__":{"polluted":true},"name":"a"}]},
+      "output":[{"content":[{"url":"https://cdn.example.com/v.mp4","prototype":1}]}]}`;
+    const task = parseCallback(text);
+    expect(Object.getPrototypeOf(task)).toBe(Object.prototype);
+    expect(JSON.stringify(task)).not.toMatch(/__proto__|constructor|prototype|polluted/);
+    expect(videoUrls(task)).toEqual(["https://cdn.example.com/v.mp4"]);
+    expect(task.metadata).toEqual({ tags: [{ name: "a" }] });
+    // Merging it anywhere reaches no prototype.
+    const merged = Object.assign({}, task, task.metadata);
+    expect((merged as Record<string, unknown>).polluted).toBeUndefined();
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+});
+
+describe("nesting deep enough to overflow a stack is refused", () => {
+  const deep = (levels: number) => `${"[".repeat(levels)}1${"]".repeat(levels)}`;
+
+  it.each([
+    ["metadata", `{"id":"t1","status":"completed","metadata":{"a":${deep(5_000)}}}`, "/metadata/a/0/0"],
+    ["an unknown field", `{"id":"t1","status":"in_progress","extra":${deep(100_000)}}`, "/extra/0/0"],
+    ["output", `{"id":"t1","status":"completed","output":[{"content":[{"url":"u","x":${deep(70)}}]}]}`, "/output/0/content/0/x/0"],
+  ])("a callback nested that deep in %s is a KirinValidationError", (_where, text, pathStart) => {
+    let error: unknown;
+    try {
+      parseCallback(text);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(KirinValidationError);
+    const [issue] = (error as KirinValidationError).issues;
+    expect(issue).toMatchObject({ rule: "max-depth", message: "is nested more than 64 levels deep; no task is" });
+    expect(issue!.path.startsWith(pathStart)).toBe(true);
+  });
+
+  it("the same as an object (a framework parsed it), and a cyclic one", () => {
+    let nested: unknown = 1;
+    for (let i = 0; i < 5_000; i++) nested = [nested];
+    expect(() => parseCallback({ id: "t1", status: "completed", metadata: nested })).toThrow(KirinValidationError);
+    const cyclic: Record<string, unknown> = { id: "t1", status: "completed" };
+    cyclic.metadata = { self: cyclic };
+    expect(() => parseCallback(cyclic)).toThrow(KirinValidationError);
+  });
+
+  it("64 levels are still a task", () => {
+    const text = `{"id":"t1","status":"in_progress","metadata":${deep(62)}}`;
+    expect(parseCallback(text).status).toBe("processing");
+  });
+
+  it("the callback handler answers 400, not 500", async () => {
+    const handler = createCallbackHandler(() => {});
+    const res = await handler(new Request("https://me.example/kirin", { method: "POST", body: `{"id":"t1","status":"completed","metadata":${deep(5_000)}}` }));
+    expect(res.status).toBe(400);
+    expect((await res.json()).error.issues[0].rule).toBe("max-depth");
+  });
+});
