@@ -5,6 +5,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { MAX_BODY_BYTES } from "../src/rules/body-size.js";
 import { validateWireRequest } from "../src/validate.js";
 import type { ErrorResponse, ValidationIssue } from "../src/types.js";
 import { CallbackSender } from "./callbacks.js";
@@ -20,7 +21,13 @@ export interface MockOptions {
   taskSeconds: number;
   /** Finished tasks beyond this count are forgotten, oldest first. */
   maxTasks: number;
+  /** Largest request body taken; default the contract's `x-kirin-max-body-bytes`. */
   maxBodyBytes: number;
+  /**
+   * A body over `maxBodyBytes` is still read to its end, up to this many bytes, and dropped as it
+   * comes, before the 413 goes out (see readBody).
+   */
+  maxDiscardBytes: number;
   /** How answers are worded unless a request asks otherwise (`X-Kirin-Mock-Shapes`). */
   shapes: Shapes;
   log: (line: string) => void;
@@ -31,7 +38,8 @@ export const DEFAULTS: MockOptions = {
   port: 4010,
   taskSeconds: 6,
   maxTasks: 10_000,
-  maxBodyBytes: 32 * 1024 * 1024,
+  maxBodyBytes: MAX_BODY_BYTES,
+  maxDiscardBytes: 4 * MAX_BODY_BYTES,
   shapes: "wire",
   log: (line) => console.log(line),
 };
@@ -123,7 +131,7 @@ export async function startMockServer(overrides: Partial<MockOptions> = {}): Pro
       req.resume();
       throw new HttpError(415, "unsupported_media_type", `Send the body as application/json, not ${type || "without a content type"}.`);
     }
-    const raw = await readBody(req, options.maxBodyBytes);
+    const raw = await readBody(req, options.maxBodyBytes, Math.max(options.maxDiscardBytes, options.maxBodyBytes));
     let body: unknown;
     try {
       body = JSON.parse(raw);
@@ -287,25 +295,32 @@ function badRequest(issues: ValidationIssue[]): HttpError {
   return new HttpError(400, "invalid_request", `The request breaks ${errors} rule${errors === 1 ? "" : "s"}.`, {}, issues);
 }
 
-function readBody(req: IncomingMessage, limit: number): Promise<string> {
+/**
+ * The request body as text, at most `limit` bytes. A larger body is still read to its end (up to
+ * `discardLimit` bytes, dropped as they come) before the 413 goes out: answering mid-upload and
+ * closing made the client's next write fail (EPIPE, a reset) instead of showing it the 413, and a
+ * client that sees a broken connection may look the task up and send the whole body again. Past
+ * `discardLimit` the mock stops reading, answers and closes: nothing better is possible there.
+ */
+function readBody(req: IncomingMessage, limit: number, discardLimit: number): Promise<string> {
   return new Promise((resolve, reject) => {
-    const declared = Number(req.headers["content-length"] ?? 0);
-    const tooLarge = () => new HttpError(413, "payload_too_large", `The request body is larger than ${limit / 1024 / 1024} MB.`, { connection: "close" });
-    if (declared > limit) {
-      req.resume();
-      return reject(tooLarge());
-    }
+    const tooLarge = () =>
+      new HttpError(413, "payload_too_large", `The request body is larger than ${limit} bytes (${(limit / 1024 / 1024).toFixed(0)} MiB).`, {
+        connection: "close",
+      });
+    if (Number(req.headers["content-length"] ?? 0) > discardLimit) return reject(tooLarge());
     const chunks: Buffer[] = [];
     let size = 0;
     req.on("data", (chunk: Buffer) => {
       size += chunk.length;
-      if (size > limit) {
+      if (size > discardLimit) {
         req.removeAllListeners("data");
-        req.resume();
+        req.pause();
         reject(tooLarge());
-      } else chunks.push(chunk);
+      } else if (size <= limit) chunks.push(chunk);
+      else chunks.length = 0;
     });
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("end", () => (size > limit ? reject(tooLarge()) : resolve(Buffer.concat(chunks).toString("utf8"))));
     req.on("error", reject);
   });
 }

@@ -1,12 +1,17 @@
 // Hostile input, one finding at a time: prototype keys, nesting deep enough to overflow a stack,
 // a completed task without a video, broken images, bodies larger than the server takes. Each case
 // was once accepted (or crashed) and must now get the documented answer.
+import { once } from "node:events";
+import { createServer, type Socket } from "node:net";
 import { describe, expect, it } from "vitest";
 import { createCallbackHandler, parseCallback } from "../../src/callbacks.js";
 import { createKirinClient } from "../../src/client.js";
-import { KirinValidationError } from "../../src/errors.js";
+import { KirinPayloadTooLargeError, KirinValidationError } from "../../src/errors.js";
+import { MAX_BODY_BYTES } from "../../src/rules/body-size.js";
 import { videoUrls } from "../../src/task.js";
+import type { KirinRequest } from "../../src/types.js";
 import { validateRequest, validateWireRequest } from "../../src/validate.js";
+import { bigImages } from "./bodies.js";
 
 const URL_IMAGE = "https://cdn.example.com/images/fox.jpg";
 const rulesOf = (result: { issues: { rule: string; path: string }[] }) => result.issues.map((i) => `${i.rule} ${i.path}`);
@@ -119,5 +124,65 @@ describe("nesting deep enough to overflow a stack is refused", () => {
     const res = await handler(new Request("https://me.example/kirin", { method: "POST", body: `{"id":"t1","status":"completed","metadata":${deep(5_000)}}` }));
     expect(res.status).toBe(400);
     expect((await res.json()).error.issues[0].rule).toBe("max-depth");
+  });
+});
+
+describe("bodies larger than the server takes", () => {
+  const omniWith = (count: number) =>
+    ({
+      model: "kirin_v3_omni_video",
+      prompt: "p",
+      aspect_ratio: "16:9",
+      image_list: Array.from({ length: count }, () => ({ image_url: bigImages().max })),
+    }) as KirinRequest;
+
+  it("four 10 MB images, each within its own limit, make a 56 MB body: reported before anything is sent", async () => {
+    const result = validateRequest(omniWith(4));
+    expect(result.valid).toBe(false);
+    expect(result.issues).toEqual([
+      expect.objectContaining({ path: "", rule: "request-body-size", message: expect.stringMatching(/^The request body is at least 55,924,\d{3} bytes \(53\.3 MiB\) as sent; the API takes at most 33,554,432 bytes/) }),
+    ]);
+    let sent = 0;
+    const client = createKirinClient({ apiKey: "test-key-0123456789", fetch: async () => (sent++, new Response("{}")) });
+    await expect(client.createTask(omniWith(4))).rejects.toBeInstanceOf(KirinValidationError);
+    expect(sent).toBe(0);
+  });
+
+  it("two of them fit, in either model", () => {
+    expect(validateRequest(omniWith(2)).issues).toEqual([]);
+    expect(MAX_BODY_BYTES).toBe(32 * 1024 * 1024);
+  });
+
+  it("a server that answers 413 and closes while the body is still uploading gets no second POST and no look-up", async () => {
+    // A proxy's way: read the headers, answer, cut the connection; the client is mid-way through 42 MB.
+    const seen: string[] = [];
+    const server = createServer((socket: Socket) => {
+      let head = "";
+      socket.on("error", () => {});
+      socket.on("data", (chunk: Buffer) => {
+        if (head.includes("\r\n\r\n")) return;
+        head += chunk.toString("latin1");
+        if (!head.includes("\r\n\r\n")) return;
+        seen.push(head.slice(0, head.indexOf(" ")));
+        const [status, body] = head.startsWith("POST")
+          ? ["413 Payload Too Large", '{"error":{"code":"payload_too_large","message":"too large"}}']
+          : ["404 Not Found", '{"error":{"code":"not_found","message":"no such task"}}'];
+        socket.write(`HTTP/1.1 ${status}\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\nconnection: close\r\n\r\n${body}`, () =>
+          socket.destroy(),
+        );
+      });
+    });
+    server.listen(0, "127.0.0.1");
+    await once(server, "listening");
+    try {
+      const { port } = server.address() as { port: number };
+      const client = createKirinClient({ apiKey: "test-key-0123456789", baseUrl: `http://127.0.0.1:${port}`, validate: false, resendIfAbsent: true, retries: 3 });
+      const body = { model: "kirin_v3_i2v", prompt: "p", image: "A".repeat(42 * 1024 * 1024) } as KirinRequest;
+      const error = await client.createTask(body).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(KirinPayloadTooLargeError);
+      expect(seen).toEqual(["POST"]);
+    } finally {
+      server.close();
+    }
   });
 });

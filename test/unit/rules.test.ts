@@ -181,6 +181,10 @@ export const runtimeCases: Record<string, RuleCase> = {
       [omni({ image_list: [{ ...image(URL_IMAGE), prototype: 1 }] }), "/image_list/0/prototype"],
     ],
   },
+  "request-body-size": {
+    pass: [i2v({ image: bigImages().max, image_tail: bigImages().max }), omni({ image_list: [image(bigImages().max), image(bigImages().max)] })],
+    fail: [[omni({ image_list: Array(3).fill(image(bigImages().max)) }), ""]],
+  },
   "video-edit-ignores-duration": {
     pass: [
       without(omni({ video_list: [video()], sound: "off" }), "aspect_ratio"),
