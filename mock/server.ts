@@ -4,7 +4,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import { type AddressInfo, BlockList, isIP } from "node:net";
 import { MAX_BODY_BYTES } from "../src/rules/body-size.js";
 import { validateWireRequest } from "../src/validate.js";
 import type { ErrorResponse, ValidationIssue } from "../src/types.js";
@@ -30,6 +30,17 @@ export interface MockOptions {
   maxDiscardBytes: number;
   /** How answers are worded unless a request asks otherwise (`X-Kirin-Mock-Shapes`). */
   shapes: Shapes;
+  /** Callback deliveries running at once, each on its own socket. */
+  callbackConcurrency: number;
+  /** Callback deliveries outstanding at once; past it, creates with a `callback_url` get 503. */
+  maxPendingCallbacks: number;
+  /** Longest wait for a callback receiver's answer, per attempt. */
+  callbackTimeoutMs: number;
+  /** Further attempts after a failed delivery, the first after `callbackBackoffMs`, then doubling. */
+  callbackRetries: number;
+  callbackBackoffMs: number;
+  /** POST callbacks to link-local and cloud metadata addresses too (169.254.169.254). */
+  allowLinkLocalCallbacks: boolean;
   log: (line: string) => void;
 }
 
@@ -41,6 +52,12 @@ export const DEFAULTS: MockOptions = {
   maxBodyBytes: MAX_BODY_BYTES,
   maxDiscardBytes: 4 * MAX_BODY_BYTES,
   shapes: "wire",
+  callbackConcurrency: 8,
+  maxPendingCallbacks: 1_000,
+  callbackTimeoutMs: 5_000,
+  callbackRetries: 3,
+  callbackBackoffMs: 1_000,
+  allowLinkLocalCallbacks: false,
   log: (line) => console.log(line),
 };
 
@@ -82,7 +99,15 @@ class HttpError extends Error {
 export async function startMockServer(overrides: Partial<MockOptions> = {}): Promise<MockServer> {
   const options = { ...DEFAULTS, ...overrides };
   const store = new TaskStore(options.maxTasks);
-  const callbacks = new CallbackSender({ timeoutMs: 5_000, retries: 3, backoffMs: 1_000, log: options.log });
+  const callbacks = new CallbackSender({
+    timeoutMs: options.callbackTimeoutMs,
+    retries: options.callbackRetries,
+    backoffMs: options.callbackBackoffMs,
+    concurrency: options.callbackConcurrency,
+    maxPending: options.maxPendingCallbacks,
+    allowLinkLocal: options.allowLinkLocalCallbacks,
+    log: options.log,
+  });
   let selfUrl = "";
 
   const server = createServer((req, res) => {
@@ -143,6 +168,9 @@ export async function startMockServer(overrides: Partial<MockOptions> = {}): Pro
     const shapes = requestShapes(req);
     const { model, input } = body as { model: string; input: [{ params: Record<string, unknown> }] };
     const params = input[0].params;
+    const callbackUrl = typeof params.callback_url === "string" ? params.callback_url : undefined;
+    const refusal = callbackUrl === undefined ? undefined : callbacks.refusal(callbackUrl);
+    if (refusal) throw badRequest([{ path: "/input/0/params/callback_url", rule: "mock-callback-address", message: refusal, severity: "error" }]);
     let scenario: string | undefined;
     try {
       scenario = scenarioOf(req.headers[SCENARIO_KEY] as string | undefined, params);
@@ -165,6 +193,14 @@ export async function startMockServer(overrides: Partial<MockOptions> = {}): Pro
         throw new HttpError(409, "conflict", `external_task_id '${externalTaskId}' already names a task created from a different request body.`);
       }
     }
+    if (callbackUrl !== undefined && !callbacks.hasRoom(2)) {
+      throw new HttpError(
+        503,
+        "service_unavailable",
+        `The mock has ${options.maxPendingCallbacks} callback deliveries outstanding; retry later, or create without a callback_url.`,
+        { "retry-after": "5" },
+      );
+    }
     const videoSeconds = Number(params.duration ?? "5");
     const mode = (params.mode ?? (model === "kirin_v3_i2v" ? "std" : "pro")) as keyof typeof PRICE;
     const task = store.add(
@@ -178,7 +214,7 @@ export async function startMockServer(overrides: Partial<MockOptions> = {}): Pro
         cost: (PRICE[mode] * videoSeconds).toFixed(4),
         shapes,
         ...(externalTaskId !== undefined && { externalTaskId }),
-        ...(typeof params.callback_url === "string" && { callbackUrl: params.callback_url }),
+        ...(callbackUrl !== undefined && { callbackUrl }),
       },
       now,
     );
@@ -230,6 +266,14 @@ export async function startMockServer(overrides: Partial<MockOptions> = {}): Pro
   });
   const { port } = server.address() as AddressInfo;
   selfUrl = `http://${options.host.includes(":") ? `[${options.host}]` : options.host}:${port}`;
+  if (!isLoopback(options.host)) {
+    options.log(
+      `Warning: the mock listens on ${options.host}, not a loopback address. Anything that reaches it can create tasks with any key ` +
+        `and have the mock POST callbacks to addresses of its choosing (link-local and metadata addresses ` +
+        `${options.allowLinkLocalCallbacks ? "included: --allow-link-local-callbacks is on" : "excepted"}). ` +
+        "Use --host 127.0.0.1 unless other machines need to reach it.",
+    );
+  }
   return {
     url: selfUrl,
     store,
@@ -240,6 +284,18 @@ export async function startMockServer(overrides: Partial<MockOptions> = {}): Pro
         server.closeAllConnections();
       }),
   };
+}
+
+const LOOPBACK = new BlockList();
+LOOPBACK.addSubnet("127.0.0.0", 8, "ipv4");
+LOOPBACK.addAddress("::1", "ipv6");
+
+/** Whether only this machine can reach `host`: localhost or a loopback address (IPv4-mapped too). */
+function isLoopback(host: string): boolean {
+  const bare = host.replace(/^\[(.*)\]$/, "$1");
+  if (bare === "localhost") return true;
+  const family = isIP(bare);
+  return family !== 0 && LOOPBACK.check(bare, family === 6 ? "ipv6" : "ipv4");
 }
 
 function authorize(req: IncomingMessage): string {

@@ -1,9 +1,12 @@
 // The mock under hostile input, over real sockets: oversized uploads, prototype keys, malformed
 // paths, callbacks aimed at the machine's own metadata service, a public listening address.
+import { once } from "node:events";
+import { createServer as createHttpServer } from "node:http";
 import { connect } from "node:net";
 import { readFileSync } from "node:fs";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { isLinkLocalOrMetadata, safeUrl } from "../../mock/callbacks.js";
 import { type MockServer, startMockServer } from "../../mock/server.js";
 
 const spec = JSON.parse(readFileSync("generated/openapi.json", "utf8"));
@@ -95,5 +98,112 @@ describe("prototype keys in a create", () => {
     expect(res.status).toBe(400);
     expect(isErrorResponse(res.json)).toBe(true);
     expect(res.json.error.issues).toContainEqual(expect.objectContaining({ path, rule: "no-prototype-keys", severity: "error" }));
+  });
+});
+
+const wire = (params: Record<string, unknown>) => JSON.stringify({ model: "kirin_v3_i2v", input: [{ params: { image: "https://x.test/a.png", prompt: "p", ...params } }] });
+
+/** Resolves once `check()` holds, polling every 10 ms (up to 5 s). */
+async function eventually(check: () => boolean): Promise<void> {
+  for (let i = 0; i < 500 && !check(); i++) await new Promise((r) => setTimeout(r, 10));
+  expect(check()).toBe(true);
+}
+
+describe("callbacks to link-local and metadata addresses", () => {
+  it.each([
+    "http://169.254.169.254/latest/meta-data/iam/security-credentials/",
+    "http://169.254.170.2/v2/credentials",
+    "http://[fe80::1]/hook",
+    "http://[::ffff:169.254.169.254]/hook",
+    "http://0xa9fea9fe/hook",
+    "http://100.100.100.200/latest/meta-data/",
+    "http://[fd00:ec2::254]/latest/",
+  ])("%s is refused with 400, naming the field and the option that allows it", async (url) => {
+    const res = await call("POST", "/model/v1/generation", wire({ callback_url: url }));
+    expect(res.status).toBe(400);
+    expect(isErrorResponse(res.json)).toBe(true);
+    expect(res.json.error.issues).toEqual([
+      expect.objectContaining({ path: "/input/0/params/callback_url", rule: "mock-callback-address", message: expect.stringContaining("--allow-link-local-callbacks") }),
+    ]);
+  });
+
+  it("loopback and private addresses stay allowed (a receiver on this machine or this network)", () => {
+    for (const address of ["127.0.0.1", "10.0.0.5", "192.168.1.20", "::1", "169.253.255.255", "169.255.0.1"]) expect(isLinkLocalOrMetadata(address)).toBe(false);
+  });
+
+  it("are delivered when the mock is started to allow them", async () => {
+    const lines: string[] = [];
+    const open = await startMockServer({ port: 0, taskSeconds: 0.05, allowLinkLocalCallbacks: true, callbackRetries: 0, callbackTimeoutMs: 200, log: (l) => lines.push(l) });
+    try {
+      const res = await fetch(`${open.url}/model/v1/generation`, { method: "POST", headers: { ...AUTH, "content-type": "application/json" }, body: wire({ callback_url: "http://169.254.169.254/hook" }) });
+      expect(res.status).toBe(200);
+      // Tried (and, with no metadata service here, failed) rather than refused.
+      await eventually(() => lines.length >= 2);
+      expect(lines.every((l) => / failed after 1 attempts: /.test(l))).toBe(true);
+    } finally {
+      await open.close();
+    }
+  });
+});
+
+describe("the mock's logs", () => {
+  it("show callback URLs without user name, password or query values", async () => {
+    const lines: string[] = [];
+    const quiet = await startMockServer({ port: 0, taskSeconds: 0.05, callbackRetries: 0, log: (l) => lines.push(l) });
+    try {
+      const url = "http://hook-user:hook-s3cret@127.0.0.1:9/hook?token=tok-s3cret&id=7";
+      const res = await fetch(`${quiet.url}/model/v1/generation`, { method: "POST", headers: { ...AUTH, "content-type": "application/json" }, body: wire({ callback_url: url }) });
+      expect(res.status).toBe(200);
+      await eventually(() => lines.length >= 2);
+      for (const line of lines) {
+        expect(line).toContain("to http://127.0.0.1:9/hook?token=***&id=***");
+        expect(line).not.toMatch(/hook-user|s3cret/);
+      }
+    } finally {
+      await quiet.close();
+    }
+    expect(safeUrl("https://a:b@example.com/x?k=v#f")).toBe("https://example.com/x?k=***#f");
+  });
+
+  it("warn when the mock listens on an address other machines can reach", async () => {
+    for (const [host, warns] of [["0.0.0.0", true], ["127.0.0.1", false], ["localhost", false]] as const) {
+      const lines: string[] = [];
+      const server = await startMockServer({ host, port: 0, log: (l) => lines.push(l) });
+      await server.close();
+      expect(lines.some((l) => l.startsWith(`Warning: the mock listens on ${host}, not a loopback address.`))).toBe(warns);
+    }
+  });
+});
+
+describe("callback back-pressure", () => {
+  it("with maxPendingCallbacks outstanding, creates that ask for callbacks get 503 and others still 200; room comes back as deliveries finish", async () => {
+    const received: string[] = [];
+    const receiver = createHttpServer((req, res) => {
+      req.resume();
+      req.on("end", () => {
+        received.push(req.url!);
+        res.writeHead(204).end();
+      });
+    });
+    receiver.listen(0, "127.0.0.1");
+    await once(receiver, "listening");
+    const hook = `http://127.0.0.1:${(receiver.address() as { port: number }).port}/hook`;
+    const small = await startMockServer({ port: 0, taskSeconds: 0.2, maxPendingCallbacks: 4, log: () => {} });
+    const create = (params: Record<string, unknown>) =>
+      fetch(`${small.url}/model/v1/generation`, { method: "POST", headers: { ...AUTH, "content-type": "application/json" }, body: wire(params) });
+    try {
+      expect((await create({ callback_url: hook })).status).toBe(200);
+      expect((await create({ callback_url: hook })).status).toBe(200);
+      const refused = await create({ callback_url: hook });
+      expect(refused.status).toBe(503);
+      expect(refused.headers.get("retry-after")).toBe("5");
+      expect(isErrorResponse(await refused.json())).toBe(true);
+      expect((await create({})).status).toBe(200);
+      await eventually(() => received.length === 4);
+      expect((await create({ callback_url: hook })).status).toBe(200);
+    } finally {
+      await small.close();
+      receiver.close();
+    }
   });
 });
