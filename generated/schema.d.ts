@@ -973,6 +973,15 @@ export interface operations {
                     "application/json": components["schemas"]["WireTask"];
                 };
             };
+            /** @description The task id in the path is not valid percent-encoding (such as `%E0%A4%A`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["TooManyRequests"];

@@ -138,7 +138,7 @@ export async function startMockServer(overrides: Partial<MockOptions> = {}): Pro
     const poll = POLL.exec(path);
     if (poll) {
       allow(method, ["GET"]);
-      return get(req, res, decodeURIComponent(poll[1]!));
+      return get(req, res, decodePathSegment(poll[1]!));
     }
     const page = PAGES[path];
     if (page) {
@@ -304,6 +304,16 @@ function authorize(req: IncomingMessage): string {
     throw new HttpError(401, "unauthorized", "Send the API key as `Authorization: Bearer YOUR_API_KEY` (the mock accepts any non-empty key).");
   }
   return match[1]!.trim();
+}
+
+/** A path segment's text. Malformed percent-encoding (`%E0%A4%A`) is the client's mistake: a 400, not a crash. */
+function decodePathSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    const shown = segment.length > 60 ? `${segment.slice(0, 57)}...` : segment;
+    throw new HttpError(400, "invalid_request", `The task id in the path, "${shown}", is not valid percent-encoding (UTF-8 bytes as %XX).`);
+  }
 }
 
 function allow(method: string, allowed: string[]): void {

@@ -207,3 +207,20 @@ describe("callback back-pressure", () => {
     }
   });
 });
+
+describe("malformed paths", () => {
+  it.each(["%E0%A4%A", "%", "%zz", "%C0%80", "%ED%A0%80", "a%2"])("GET /task/%s: 400 in the contract's envelope, no stack trace in the log", async (segment) => {
+    const before = logs.length;
+    const res = await call("GET", `/model/v1/generation/task/${segment}`);
+    expect(res.status).toBe(400);
+    expect(isErrorResponse(res.json)).toBe(true);
+    expect(res.json.error).toMatchObject({ code: "invalid_request", message: expect.stringContaining("is not valid percent-encoding") });
+    expect(logs.slice(before)).toEqual([]);
+  });
+
+  it("a well-formed encoded id still reaches the task", async () => {
+    const created = await call("POST", "/model/v1/generation", wire({ external_task_id: "order/1 ü" }));
+    expect(created.status).toBe(200);
+    expect((await call("GET", `/model/v1/generation/task/${encodeURIComponent("order/1 ü")}`)).json.id).toBe(created.json.id);
+  });
+});
