@@ -212,11 +212,12 @@ export class KirinTaskFailedError extends KirinError {
   readonly originalCode: string | number | undefined;
   readonly errorMessage: string;
   readonly retryable: boolean;
-  constructor(task: Task) {
-    const code = task.error?.code ?? "unknown";
-    const errorMessage = task.error?.error_message ?? "";
-    const retryable = RETRYABLE_TASK_CODES.has(code);
-    super(`Task ${task.id} failed: ${code}${errorMessage ? ` ${errorMessage}` : ""}`, {
+  /** `outcome` is for subclasses: an end that counts as a failure although the task says otherwise. */
+  constructor(task: Task, outcome?: { code: string; errorMessage: string; retryable: boolean; message: string }) {
+    const code = outcome?.code ?? task.error?.code ?? "unknown";
+    const errorMessage = outcome?.errorMessage ?? task.error?.error_message ?? "";
+    const retryable = outcome?.retryable ?? RETRYABLE_TASK_CODES.has(code);
+    super(outcome?.message ?? `Task ${task.id} failed: ${code}${errorMessage ? ` ${errorMessage}` : ""}`, {
       category: retryable ? "retry-later" : "fix-request",
     });
     this.task = task;
@@ -225,6 +226,26 @@ export class KirinTaskFailedError extends KirinError {
     this.originalCode = task.error?.original_code;
     this.errorMessage = errorMessage;
     this.retryable = retryable;
+  }
+}
+
+/**
+ * The task ended `completed`, but its output holds no URL at all: the gateway reports success with
+ * nothing to show for it. `waitForTask` (and so `generate`) raises this rather than hand back a
+ * finished task without a result; `getTask` and `parseCallback` still return such a task as it is
+ * (`videoUrls(task)` is empty, `hasOutputUrl(task)` false). `code` is `completed_without_output`.
+ * Creating the task again may give the video (`retryable`), but this one may have been billed: see
+ * `task.usage`.
+ */
+export class KirinTaskCompletedWithoutOutputError extends KirinTaskFailedError {
+  override name = "KirinTaskCompletedWithoutOutputError";
+  constructor(task: Task) {
+    super(task, {
+      code: "completed_without_output",
+      errorMessage: "completed without any output URL",
+      retryable: true,
+      message: `Task ${task.id} completed without any output URL: there is no video to return`,
+    });
   }
 }
 

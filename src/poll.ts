@@ -12,6 +12,8 @@ import { adaptiveSchedule, type PollObservation, type Schedule, type ScheduleOpt
 import { normalizeTask } from "./task.js";
 import { taskStatusOf } from "./wire.js";
 import type { Task } from "./types.js";
+import { KirinTaskCompletedWithoutOutputError } from "./errors.js";
+import { hasOutputUrl } from "./task.js";
 
 export interface WaitOptions extends ScheduleOptions {
   signal?: AbortSignal;
@@ -83,6 +85,7 @@ export async function waitForTask(client: PollableClient, taskId: string, option
           onProgress?.(task);
         }
         const status = taskStatusOf(task.status);
+        if (status === "completed" && !hasOutputUrl(task)) throw new KirinTaskCompletedWithoutOutputError(task);
         if (status === "completed") return task;
         if (status === "failed") throw new KirinTaskFailedError(task);
         const now = Date.now();

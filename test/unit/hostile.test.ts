@@ -6,9 +6,9 @@ import { createServer, type Socket } from "node:net";
 import { describe, expect, it } from "vitest";
 import { createCallbackHandler, parseCallback } from "../../src/callbacks.js";
 import { createKirinClient } from "../../src/client.js";
-import { KirinPayloadTooLargeError, KirinValidationError } from "../../src/errors.js";
+import { KirinPayloadTooLargeError, KirinTaskCompletedWithoutOutputError, KirinTaskFailedError, KirinValidationError } from "../../src/errors.js";
 import { MAX_BODY_BYTES } from "../../src/rules/body-size.js";
-import { videoUrls } from "../../src/task.js";
+import { hasOutputUrl, videoUrls } from "../../src/task.js";
 import type { KirinRequest } from "../../src/types.js";
 import { validateRequest, validateWireRequest } from "../../src/validate.js";
 import { bigImages } from "./bodies.js";
@@ -184,5 +184,44 @@ describe("bodies larger than the server takes", () => {
     } finally {
       server.close();
     }
+  });
+});
+
+describe("a completed task without any output URL", () => {
+  const bodies = [
+    ["output: []", { id: "t1", status: "completed", output: [] }],
+    ["no output at all", { id: "t1", status: "completed", usage: { cost: "0.35" } }],
+    ["contents without a url", { id: "t1", status: "success", output: [{ content: [{ type: "video" }, { type: "video", url: "" }] }] }],
+  ] as const;
+
+  it.each(bodies)("a callback with %s is parsed, with no video URL", (_what, body) => {
+    const task = parseCallback(JSON.stringify(body));
+    expect(task.status).toBe("completed");
+    expect(videoUrls(task)).toEqual([]);
+    expect(hasOutputUrl(task)).toBe(false);
+  });
+
+  it.each(bodies)("waitForTask and generate end with KirinTaskCompletedWithoutOutputError for %s, not with success", async (_what, body) => {
+    const fetch = async () => new Response(JSON.stringify(body), { headers: { "content-type": "application/json" } });
+    const client = createKirinClient({ apiKey: "test-key-0123456789", fetch });
+    const error = await client.waitForTask("t1").catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(KirinTaskCompletedWithoutOutputError);
+    expect(error).toBeInstanceOf(KirinTaskFailedError); // a handler of failed tasks sees it too
+    expect(error).toMatchObject({
+      code: "completed_without_output",
+      taskId: "t1",
+      retryable: true,
+      category: "retry-later",
+      message: "Task t1 completed without any output URL: there is no video to return",
+    });
+    expect((error as KirinTaskFailedError).task.status).toBe("completed");
+    const generated = await client.generate({ model: "kirin_v3_i2v", image: URL_IMAGE, prompt: "p" }).catch((e: unknown) => e);
+    expect(generated).toBeInstanceOf(KirinTaskCompletedWithoutOutputError);
+  });
+
+  it("a completed task with a URL of any type is returned", async () => {
+    const body = { id: "t1", status: "completed", output: [{ content: [{ type: "image", url: "https://cdn.example.com/out.webp" }] }] };
+    const client = createKirinClient({ apiKey: "test-key-0123456789", fetch: async () => new Response(JSON.stringify(body)) });
+    expect((await client.waitForTask("t1")).status).toBe("completed");
   });
 });
