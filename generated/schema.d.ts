@@ -111,7 +111,9 @@ export interface components {
          *
          *     - Format: JPEG or PNG (`.jpg`, `.jpeg`, `.png`).
          *     - File size: at most 10 MB.
-         *     - Width and height: at least 300 px each.
+         *     - Width and height: at least 300 px each; at most 178,956,970 pixels in all (an upper bound
+         *       this contract sets where the API states none: see the rule `image-max-pixels`).
+         *     - Base64 of a complete file: a header cut short (a PNG under 24 bytes) is refused.
          * @example https://cdn.example.com/images/fox-start.jpg
          */
         ImageSource: string;

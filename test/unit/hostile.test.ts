@@ -3,15 +3,18 @@
 // was once accepted (or crashed) and must now get the documented answer.
 import { once } from "node:events";
 import { createServer, type Socket } from "node:net";
+import { crc32 } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { createCallbackHandler, parseCallback } from "../../src/callbacks.js";
 import { createKirinClient } from "../../src/client.js";
 import { KirinPayloadTooLargeError, KirinTaskCompletedWithoutOutputError, KirinTaskFailedError, KirinValidationError } from "../../src/errors.js";
+import { inspectImage } from "../../src/image.js";
 import { MAX_BODY_BYTES } from "../../src/rules/body-size.js";
 import { hasOutputUrl, videoUrls } from "../../src/task.js";
 import type { KirinRequest } from "../../src/types.js";
 import { validateRequest, validateWireRequest } from "../../src/validate.js";
 import { bigImages } from "./bodies.js";
+import { base64, jpeg, png } from "./image-fixtures.js";
 
 const URL_IMAGE = "https://cdn.example.com/images/fox.jpg";
 const rulesOf = (result: { issues: { rule: string; path: string }[] }) => result.issues.map((i) => `${i.rule} ${i.path}`);
@@ -223,5 +226,65 @@ describe("a completed task without any output URL", () => {
     const body = { id: "t1", status: "completed", output: [{ content: [{ type: "image", url: "https://cdn.example.com/out.webp" }] }] };
     const client = createKirinClient({ apiKey: "test-key-0123456789", fetch: async () => new Response(JSON.stringify(body)) });
     expect((await client.waitForTask("t1")).status).toBe("completed");
+  });
+});
+
+describe("broken and impossible images", () => {
+  const issuesOf = (image: string) => validateRequest({ model: "kirin_v3_i2v", image, prompt: "p" }).issues.map((i) => `${i.rule}: ${i.message}`);
+  /** A PNG's signature and IHDR chunk claiming `width` x `height`, nothing more (no pixels are made). */
+  const pngHeader = (width: number, height: number) => {
+    const header = png(1, 1).subarray(0, 33);
+    const view = new DataView(header.buffer, header.byteOffset);
+    view.setUint32(16, width);
+    view.setUint32(20, height);
+    view.setUint32(29, crc32(header.subarray(12, 29)));
+    return header;
+  };
+
+  it("an 8-byte PNG (the signature alone) is an error", () => {
+    expect(issuesOf(base64(png(480, 320).subarray(0, 8)))).toEqual([
+      "image-header: `image` is not a complete image: the PNG ends after 8 bytes; a PNG states its width and height in its first 24.",
+    ]);
+  });
+
+  it("a 3-byte JPEG (FF D8 FF) is an error", () => {
+    expect(issuesOf(base64(new Uint8Array([0xff, 0xd8, 0xff])))).toEqual([
+      "image-header: `image` is not a complete image: the JPEG ends after 3 bytes, before the frame header that states its width and height.",
+    ]);
+  });
+
+  it.each([
+    ["a PNG cut inside IHDR", png(480, 320).subarray(0, 20), /the PNG ends after 20 bytes/],
+    ["a PNG whose first chunk is not IHDR", Uint8Array.from([...png(480, 320).subarray(0, 12), 0x49, 0x44, 0x41, 0x54, ...png(480, 320).subarray(16, 40)]), /does not start with its IHDR chunk/],
+    ["a JPEG cut inside its EXIF block", jpeg(640, 360, { exifBytes: 1000 }).subarray(0, 500), /the JPEG ends after 500 bytes/],
+    ["a JPEG with image data before any frame header", Uint8Array.from([0xff, 0xd8, 0xff, 0xda, 0, 8, 1, 1, 0, 0, 63, 0, 0x12, 0x34]), /image data \(or its end\) comes before any frame header/],
+    ["a JPEG whose segment lengths lead off the markers", Uint8Array.from([0xff, 0xd8, 0xff, 0xe0, 0, 4, 0, 0, 0x12, 0x34, 0x56, 0x78]), /no segment marker at byte 8/],
+  ])("%s is an error naming what is missing", (_what, bytes, message) => {
+    const issues = validateRequest({ model: "kirin_v3_i2v", image: base64(bytes), prompt: "p" }).issues;
+    expect(issues).toEqual([expect.objectContaining({ path: "/image", rule: "image-header", severity: "error", message: expect.stringMatching(message) })]);
+  });
+
+  it("a PNG header that claims 100000x100000 px is an error", () => {
+    expect(issuesOf(base64(pngHeader(100_000, 100_000)))).toEqual([
+      "image-max-pixels: `image` is 100000x100000 px (10,000,000,000 pixels); at most 178,956,970 pixels are allowed: decoded, a larger image takes over 700 MB, and image libraries refuse it.",
+    ]);
+  });
+
+  it("the bound is exact, and a JPEG at its format's largest size (65535 px a side) is beyond it", () => {
+    // 13,377 x 13,378 = 178,957,506 > 178,956,970 > 13,377 x 13,377 = 178,944,129.
+    expect(issuesOf(base64(pngHeader(13_377, 13_377)))).toEqual([]);
+    expect(issuesOf(base64(pngHeader(13_377, 13_378)))[0]).toMatch(/^image-max-pixels: /);
+    const header = jpeg(640, 360);
+    const sof = header.findIndex((b, i) => b === 0xff && header[i + 1] === 0xc0);
+    header.set([0xff, 0xff, 0xff, 0xff], sof + 5);
+    expect(issuesOf(base64(header))[0]).toMatch(/^image-max-pixels: `image` is 65535x65535 px/);
+  });
+
+  it("inspection still reads the header only: a 14 MB Base64 PNG whose middle is not Base64 at all gets its size", () => {
+    const good = base64(png(400, 300, 10 * 1024 * 1024));
+    const middle = good.length / 2;
+    const broken = `${good.slice(0, middle)}!!!!${good.slice(middle + 4)}`;
+    expect(inspectImage(broken)).toEqual(inspectImage(good));
+    expect(inspectImage(good)).toMatchObject({ format: "png", width: 400, height: 300 });
   });
 });

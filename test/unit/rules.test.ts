@@ -106,6 +106,20 @@ export const runtimeCases: Record<string, RuleCase> = {
       [omni({ image_list: [image(bigImages().over)] }), "/image_list/0/image_url"],
     ],
   },
+  "image-header": {
+    pass: [i2v({ image: B64.png }), i2v({ image: B64.jpeg })],
+    fail: [
+      [i2v({ image: "iVBORw0KGgo=" }), "/image"],
+      [omni({ image_list: [image(URL_IMAGE), image("/9j/")] }), "/image_list/1/image_url"],
+    ],
+  },
+  "image-max-pixels": {
+    pass: [i2v({ image: B64.png })],
+    fail: [
+      [i2v({ image: "iVBORw0KGgoAAAANSUhEUgABhqAAAYagCAAAAACNOVQU" }), "/image"],
+      [omni({ image_list: [image("iVBORw0KGgoAAAANSUhEUgABhqAAAYagCAAAAACNOVQU")] }), "/image_list/0/image_url"],
+    ],
+  },
   "image-min-dimensions": {
     pass: [i2v({ image: B64.square })],
     fail: [
