@@ -30,9 +30,12 @@ export function validateRequest(body: unknown): ValidationResult {
       return;
     }
     const model = flat.model;
-    // Defined, not assigned (nor spread): a `__proto__` field stays a field, for the rules to report.
+    // A `__proto__` field is defined, not assigned: it stays a field, for the rules to report.
     const params: Params = {};
-    for (const key of Object.keys(flat)) if (key !== "model") defineField(params, key, flat[key]);
+    for (const key of Object.keys(flat)) {
+      if (PROTOTYPE_KEYS.has(key)) defineField(params, key, flat[key]);
+      else if (key !== "model") params[key] = flat[key];
+    }
     if (MODELS.includes(model as string)) check(model as Model, params, "", issues);
     else {
       const given = model === undefined ? "is missing" : `is ${show(model)}`;

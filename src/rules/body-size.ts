@@ -6,14 +6,12 @@ import { requestLimits } from "../../generated/validators.js";
 import type { Rule } from "./shared.js";
 
 export const MAX_BODY_BYTES = requestLimits.maxBodyBytes;
-/** Strings longer than this are counted rather than serialised: a 13 MB image is never copied. */
-const COUNTED = 1024;
 
 export const bodySizeRule: Rule = {
   id: "request-body-size",
   severity: "error",
   check({ params, report }) {
-    const bytes = leastBodyBytes(params);
+    const bytes = leastJsonBytes(params);
     if (bytes > MAX_BODY_BYTES) {
       report(
         "",
@@ -25,32 +23,32 @@ export const bodySizeRule: Rule = {
 };
 
 /**
- * A lower bound of the sent body's size in bytes: the params as JSON, with each long string counted
- * by its length (one byte at least per UTF-16 unit; escapes only add). Never above the true size,
- * so a body the API takes is never reported.
+ * A lower bound of `value`'s size as JSON in UTF-8, counted without serialising it (a 13 MB image
+ * is never copied): every UTF-16 unit of a string or key is at least one byte, and escapes only
+ * add. Never above the true size, so a body the API takes is never reported.
  */
-function leastBodyBytes(params: unknown): number {
-  let counted = 0;
-  const rest = JSON.stringify(params, (_key, value: unknown) => {
-    if (typeof value !== "string" || value.length <= COUNTED) return value;
-    counted += value.length;
-    return "";
-  });
-  return counted + utf8Bytes(rest ?? "");
-}
-
-function utf8Bytes(text: string): number {
-  let n = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 0x80) n += 1;
-    else if (c < 0x800) n += 2;
-    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
-      n += 4; // a surrogate pair: one code point of 4 bytes
-      i++;
-    } else n += 3;
+function leastJsonBytes(value: unknown): number {
+  if (typeof value === "string") return value.length + 2;
+  if (typeof value === "boolean") return value ? 4 : 5;
+  if (typeof value === "number") return Number.isFinite(value) ? String(value).length : 4; // NaN is sent as null
+  if (value === null) return 4;
+  if (typeof value !== "object") return 0; // never sent as itself (undefined, a function, a bigint)
+  let bytes = 2; // the brackets
+  let members = 0;
+  if (Array.isArray(value)) {
+    for (const item of value) {
+      bytes += leastJsonBytes(item);
+      members++;
+    }
+  } else {
+    for (const key of Object.keys(value)) {
+      const item = (value as Record<string, unknown>)[key];
+      if (item === undefined || typeof item === "function") continue; // left out of the JSON
+      bytes += key.length + 3 + leastJsonBytes(item); // "key":
+      members++;
+    }
   }
-  return n;
+  return bytes + Math.max(0, members - 1); // the commas
 }
 
 const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;

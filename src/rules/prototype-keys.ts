@@ -9,14 +9,20 @@ import { type Rule, fieldName } from "./shared.js";
 /**
  * Calls `found` with the JSON Pointer of every prototype key among the own keys of `value` and its
  * descendants, except inside `skip` (a part already searched). It does not look inside such a key.
+ * Pointers are built only for the keys found: a clean body costs no string work.
  */
 export function eachPrototypeKey(value: unknown, found: (path: string) => void, path = "", skip?: unknown): void {
-  if (typeof value !== "object" || value === null || value === skip) return;
-  for (const key of Object.keys(value)) {
-    const at = `${path}/${pointerSegment(key)}`;
-    if (PROTOTYPE_KEYS.has(key)) found(at);
-    else eachPrototypeKey((value as Record<string, unknown>)[key], found, at, skip);
-  }
+  const keys: string[] = [];
+  const walk = (v: unknown): void => {
+    if (typeof v !== "object" || v === null || v === skip) return;
+    for (const key of Object.keys(v)) {
+      keys.push(key);
+      if (PROTOTYPE_KEYS.has(key)) found(path + keys.map((k) => `/${pointerSegment(k)}`).join(""));
+      else walk((v as Record<string, unknown>)[key]);
+      keys.pop();
+    }
+  };
+  walk(value);
 }
 
 export const prototypeKeyRule: Rule = {
