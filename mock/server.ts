@@ -114,17 +114,24 @@ export async function startMockServer(overrides: Partial<MockOptions> = {}): Pro
     const requestId = `req_${randomBytes(6).toString("hex")}`;
     res.setHeader("x-request-id", requestId);
     for (const [k, v] of Object.entries(CORS)) res.setHeader(k, v);
-    route(req, res).catch((error: unknown) => {
-      const e =
-        error instanceof HttpError
-          ? error
-          : new HttpError(500, "internal_error", "The mock failed while handling the request.");
-      if (!(error instanceof HttpError)) options.log(`internal error: ${(error as Error)?.stack ?? error}`);
-      const body: ErrorResponse = { error: { code: e.code, message: e.message, request_id: requestId } };
-      if (e.issues) body.error.issues = e.issues;
-      if (!res.headersSent) sendJson(res, e.status, e.body ?? body, e.headers);
-      else res.destroy();
-    });
+    route(req, res)
+      .catch((error: unknown) => {
+        const e =
+          error instanceof HttpError
+            ? error
+            : new HttpError(500, "internal_error", "The mock failed while handling the request.");
+        if (!(error instanceof HttpError)) options.log(`internal error: ${(error as Error)?.stack ?? error}`);
+        const body: ErrorResponse = { error: { code: e.code, message: e.message, request_id: requestId } };
+        if (e.issues) body.error.issues = e.issues;
+        if (!res.headersSent) sendJson(res, e.status, e.body ?? body, e.headers);
+        else res.destroy();
+      })
+      // A failure while answering a failure must not become an unhandled rejection: in Node that
+      // ends the process, and one odd request would take the whole mock down.
+      .catch((error: unknown) => {
+        options.log(`internal error while answering an error: ${(error as Error)?.stack ?? error}`);
+        res.destroy();
+      });
   });
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -140,7 +147,8 @@ export async function startMockServer(overrides: Partial<MockOptions> = {}): Pro
       allow(method, ["GET"]);
       return get(req, res, decodePathSegment(poll[1]!));
     }
-    const page = PAGES[path];
+    // Own keys only: "/constructor" is no page, whatever every object inherits.
+    const page = Object.hasOwn(PAGES, path) ? PAGES[path] : undefined;
     if (page) {
       allow(method, ["GET", "HEAD"]);
       return page(req, res);
@@ -329,7 +337,9 @@ function httpScenario(name: string | undefined): void {
   if (name === "rate-limit") throw new HttpError(429, "rate_limited", "Too many requests; retry after 1 second.", { "retry-after": "1" });
   if (name === "server-error") throw new HttpError(500, "internal_error", "The server failed while handling the request.");
   if (name === "unavailable") throw new HttpError(503, "service_unavailable", "The service is briefly unavailable; retry later.", { "retry-after": "1" });
-  const envelope = name ? GATEWAY_ENVELOPES[name] : undefined;
+  // Own keys only: a header `X-Kirin-Mock-Scenario: toString` once found Object.prototype.toString
+  // here, answered with status `undefined`, and left the request hanging.
+  const envelope = name && Object.hasOwn(GATEWAY_ENVELOPES, name) ? GATEWAY_ENVELOPES[name] : undefined;
   if (envelope) throw new HttpError(envelope.status, "", "", envelope.headers ?? {}, undefined, envelope.body);
 }
 

@@ -16,18 +16,20 @@ import type { Task, ValidationIssue } from "./types.js";
 /** The four documented statuses. */
 export type KnownStatus = "pending" | "processing" | "completed" | "failed";
 
-const STATUS_SYNONYMS: Record<string, KnownStatus> = {
+// A Map, not an object: a status word such as "constructor" or "__proto__" must find nothing,
+// not a property every object inherits.
+const STATUS_SYNONYMS = new Map<string, KnownStatus>(Object.entries({
   pending: "pending", queued: "pending", in_queue: "pending", waiting: "pending", submitted: "pending", created: "pending",
   processing: "processing", in_progress: "processing", running: "processing", started: "processing", generating: "processing",
   completed: "completed", complete: "completed", success: "completed", succeeded: "completed", succeed: "completed",
   done: "completed", finished: "completed",
   // Cancelled is final too; reporting it as a failure beats polling it until the deadline.
   failed: "failed", failure: "failed", fail: "failed", error: "failed", errored: "failed", cancelled: "failed", canceled: "failed",
-};
+} satisfies Record<string, KnownStatus>));
 
 /** The documented status a gateway status word means, or undefined for one nobody has documented. */
 export function taskStatusOf(status: unknown): KnownStatus | undefined {
-  return typeof status === "string" ? STATUS_SYNONYMS[status.trim().toLowerCase()] : undefined;
+  return typeof status === "string" ? STATUS_SYNONYMS.get(status.trim().toLowerCase()) : undefined;
 }
 
 /** What the reader knows that the answer may not say: the model the request named. */

@@ -224,3 +224,13 @@ describe("malformed paths", () => {
     expect((await call("GET", `/model/v1/generation/task/${encodeURIComponent("order/1 ü")}`)).json.id).toBe(created.json.id);
   });
 });
+
+describe("header values every object inherits a property for", () => {
+  it.each(["toString", "constructor", "__proto__", "hasOwnProperty"])("X-Kirin-Mock-Scenario: %s is an unknown scenario (400), not a hanging request", async (name) => {
+    const res = await call("POST", "/model/v1/generation", wire({}), { "x-kirin-mock-scenario": name });
+    expect(res.status).toBe(400);
+    expect(res.json.error.issues).toEqual([expect.objectContaining({ rule: "mock-scenario", message: expect.stringContaining(`Unknown mock scenario "${name}"`) })]);
+    const poll = await fetch(`${mock.url}/model/v1/generation/task/none`, { headers: { ...AUTH, "x-kirin-mock-scenario": name } });
+    expect(poll.status).toBe(404);
+  });
+});

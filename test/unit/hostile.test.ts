@@ -88,6 +88,14 @@ describe("prototype keys are never read as data", () => {
   });
 });
 
+describe("words every object inherits a property for", () => {
+  it.each(["constructor", "__proto__", "toString", "hasOwnProperty"])("a task with status %s keeps it as a string, an unknown status (still running)", (status) => {
+    const task = parseCallback({ id: "t1", status });
+    expect(task.status).toBe(status);
+    expect(JSON.parse(JSON.stringify(task))).toEqual({ id: "t1", status });
+  });
+});
+
 describe("nesting deep enough to overflow a stack is refused", () => {
   const deep = (levels: number) => `${"[".repeat(levels)}1${"]".repeat(levels)}`;
 
