@@ -9,7 +9,9 @@ const PARAM_KEYS = [
   "video_list", "sound", "mode", "duration", "aspect_ratio", "watermark_info", "callback_url", "external_task_id",
 ];
 const TASK_KEYS = ["id", "status", "model", "progress", "created_at", "external_task_id", "output", "usage", "error", "metadata"];
-const STATUSES = ["pending", "processing", "in_progress", "completed", "success", "failed", "cancelled", "", "  ", "rendering"];
+// Words every object inherits a property for are among them: a lookup table must not answer them.
+const INHERITED = ["constructor", "__proto__", "toString", "hasOwnProperty", "valueOf"];
+const STATUSES = ["pending", "processing", "in_progress", "completed", "success", "failed", "cancelled", "", "  ", "rendering", ...INHERITED];
 
 /** A key: mostly the ones that matter, sometimes a prototype key, sometimes anything. */
 const keyOf = (known: string[]) =>
@@ -17,6 +19,9 @@ const keyOf = (known: string[]) =>
 
 /** A JSON value a little deeper and stranger than fc.jsonValue's defaults. */
 export const json = fc.jsonValue({ maxDepth: 6 });
+
+/** A header or status word: sometimes a name every object inherits. */
+export const word = fc.oneof(fc.constantFrom(...INHERITED), fc.stringMatching(/^[ -~]{0,20}$/));
 
 /** Bytes: valid UTF-8 or not, JSON or not. */
 export const bytes: fc.Arbitrary<Uint8Array<ArrayBuffer>> = fc.oneof(

@@ -1,5 +1,6 @@
 // Load smoke: callbacks fanned out to a receiver that accepts connections and never answers. The
-// mock runs in its own process (as `npm start` runs it) so that its own peak memory is measured.
+// mock runs in its own process so that its own peak memory is measured, with a callback timeout
+// longer than the test: no delivery ends, so the receiver's count of open sockets is exact.
 // Once 10,500 such tasks opened 10,155 sockets and took the mock to 1.1 GB; the bound now is the
 // delivery concurrency for sockets, and the outstanding deliveries (maxPendingCallbacks) for memory.
 import { type ChildProcess, spawn } from "node:child_process";
@@ -39,7 +40,8 @@ const silent = createServer((socket) => {
 beforeAll(async () => {
   silent.listen(0, "127.0.0.1");
   await once(silent, "listening");
-  mock = spawn(process.execPath, ["--import", "tsx", "mock/cli.ts", "--port", "0", "--task-seconds", "0.2"], { stdio: ["ignore", "pipe", "inherit"] });
+  const options = { taskSeconds: 0.2, callbackTimeoutMs: 120_000 };
+  mock = spawn(process.execPath, ["--import", "tsx", "test/fuzz/mock-process.ts", JSON.stringify(options)], { stdio: ["ignore", "pipe", "inherit"] });
   let output = "";
   for await (const chunk of mock.stdout!) {
     output += chunk;
@@ -88,6 +90,7 @@ describe("callback fan-out to a receiver that never answers", () => {
     );
     expect(Object.fromEntries(statuses)).toEqual({ 200: accepted, 503: TASKS - accepted });
     expect(receiver.peak).toBe(DEFAULTS.callbackConcurrency);
+    expect(receiver.total).toBe(DEFAULTS.callbackConcurrency);
     expect(after.peakMb - before.nowMb).toBeLessThan(150);
   }, 60_000);
 });

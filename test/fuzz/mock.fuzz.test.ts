@@ -9,7 +9,7 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SCENARIOS } from "../../mock/scenarios.js";
 import { type MockServer, startMockServer } from "../../mock/server.js";
-import { bytes, json, wireBody, withPrototypeKey } from "./arbitraries.js";
+import { bytes, json, wireBody, withPrototypeKey, word } from "./arbitraries.js";
 
 export const CASES = { json: 300, bytes: 200, paths: 200, methods: 100 };
 
@@ -21,7 +21,7 @@ const isCreateAnswer = ajv.compile({ $ref: "spec#/components/schemas/CreateTaskA
 
 // The scenarios that answer 500 on purpose are the only 500s the mock may give.
 const SCENARIO_NAMES = SCENARIOS.map((s) => s.name).filter((name) => !name.startsWith("server-error"));
-const header = fc.option(fc.oneof(fc.constantFrom(...SCENARIO_NAMES), fc.stringMatching(/^[ -~]{0,20}$/)), { nil: undefined });
+const header = fc.option(fc.oneof(fc.constantFrom(...SCENARIO_NAMES), word), { nil: undefined });
 
 const logs: string[] = [];
 let mock: MockServer;
@@ -55,15 +55,16 @@ function sound(res: { status: number; body: unknown; text: string }, what: strin
 }
 
 describe("the mock never answers 500 and always answers in the contract's envelope", () => {
-  it(`on ${CASES.json} creates with arbitrary JSON, request-shaped or with a prototype key planted, and any scenario header`, async () => {
+  it(`on ${CASES.json} creates with arbitrary JSON, request-shaped or with a prototype key planted, and any scenario and shapes header`, async () => {
     const body = fc.oneof(
       json.map((v) => JSON.stringify(v)),
       wireBody.map((v) => JSON.stringify(v)),
       withPrototypeKey(wireBody).map((p) => p.text),
     );
     await fc.assert(
-      fc.asyncProperty(body, header, async (text, scenario) => {
-        const res = await send("POST", "/model/v1/generation", text, scenario === undefined ? {} : { "x-kirin-mock-scenario": scenario });
+      fc.asyncProperty(body, header, fc.option(word, { nil: undefined }), async (text, scenario, shapes) => {
+        const headers = { ...(scenario !== undefined && { "x-kirin-mock-scenario": scenario }), ...(shapes !== undefined && { "x-kirin-mock-shapes": shapes }) };
+        const res = await send("POST", "/model/v1/generation", text, headers);
         sound(res, text);
         if (res.status === 200) expect(isCreateAnswer(res.body), res.text).toBe(true);
       }),
@@ -99,7 +100,10 @@ describe("the mock never answers 500 and always answers in the contract's envelo
 
   it(`on ${CASES.methods} requests with any method on the API's paths`, async () => {
     const method = fc.constantFrom("GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS");
-    const path = fc.constantFrom("/model/v1/generation", "/model/v1/generation/task/abc", "/model/v1/generation/task/", "/model/v1", "/x");
+    const path = fc.oneof(
+      fc.constantFrom("/model/v1/generation", "/model/v1/generation/task/abc", "/model/v1/generation/task/", "/model/v1", "/x"),
+      word.map((w) => `/${encodeURIComponent(w)}`),
+    );
     await fc.assert(
       fc.asyncProperty(method, path, fc.option(json, { nil: undefined }), async (verb, where, body) => {
         const res = await send(verb, where, verb === "GET" || body === undefined ? undefined : JSON.stringify(body));
