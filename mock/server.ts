@@ -380,10 +380,8 @@ function badRequest(issues: ValidationIssue[]): HttpError {
  */
 function readBody(req: IncomingMessage, limit: number, discardLimit: number): Promise<string> {
   return new Promise((resolve, reject) => {
-    const tooLarge = () =>
-      new HttpError(413, "payload_too_large", `The request body is larger than ${limit} bytes (${(limit / 1024 / 1024).toFixed(0)} MiB).`, {
-        connection: "close",
-      });
+    const mib = limit >= 1024 * 1024 ? ` (${+(limit / 1024 / 1024).toFixed(1)} MiB)` : "";
+    const tooLarge = () => new HttpError(413, "payload_too_large", `The request body is larger than ${limit} bytes${mib}.`, { connection: "close" });
     if (Number(req.headers["content-length"] ?? 0) > discardLimit) return reject(tooLarge());
     const chunks: Buffer[] = [];
     let size = 0;
