@@ -45,7 +45,8 @@ const TOP_LEVEL = new Set([
 
 /**
  * Reads any task body the gateway may send (a create's or a poll's answer, a callback) into the
- * documented Task. Refuses only a body that is not a task: not an object, or without `id` or `status`.
+ * documented Task. Refuses only a body that is not a task: not an object, without `id` or `status`,
+ * or nested more than MAX_DEPTH levels deep.
  */
 export function readTask(value: unknown, context: TaskContext = {}): TaskReading {
   let tooDeep: string | undefined;
@@ -134,8 +135,8 @@ export function readErrorBody(body: unknown): ServerError {
 }
 
 /**
- * An HTTP error body as errors keep it (`KirinApiError.body`): a copy without prototype keys, with
- * anything nested deeper than any error envelope is cut off, so that rendering the error
+ * An HTTP error body as errors keep it (`KirinApiError.body`): a copy without prototype keys, cut
+ * off where it nests deeper than any error envelope does, so that rendering the error
  * (JSON.stringify, a logger) cannot overflow the stack.
  */
 export function readErrorValue(body: unknown): unknown {
