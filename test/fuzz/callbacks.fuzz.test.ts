@@ -9,7 +9,7 @@ import { PROTOTYPE_KEYS } from "../../src/json.js";
 import type { Task } from "../../src/types.js";
 import { bytes, deeplyNested, json, taskBody, withPrototypeKey } from "./arbitraries.js";
 
-export const CASES = { json: 1_000, bytes: 500, shaped: 1_000, prototype: 500, deep: 100, handler: 300 };
+const CASES = { json: 1_000, bytes: 500, shaped: 1_000, prototype: 500, deep: 100, handler: 300 };
 
 /** A task, or the one error parseCallback may throw; anything else fails the test. */
 function outcome(body: unknown): { task: Task } | { issues: string[] } {

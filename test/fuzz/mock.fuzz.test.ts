@@ -11,7 +11,7 @@ import { SCENARIOS } from "../../mock/scenarios.js";
 import { type MockServer, startMockServer } from "../../mock/server.js";
 import { bytes, json, wireBody, withPrototypeKey, word } from "./arbitraries.js";
 
-export const CASES = { json: 300, bytes: 200, paths: 200, methods: 100 };
+const CASES = { json: 300, bytes: 200, paths: 200, methods: 100 };
 
 const spec = JSON.parse(readFileSync("generated/openapi.json", "utf8"));
 const ajv = new Ajv2020({ strict: false, allErrors: true });

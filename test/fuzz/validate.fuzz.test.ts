@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { validateRequest, validateWireRequest } from "../../src/validate.js";
 import { bytes, flatBody, json, wireBody, withPrototypeKey } from "./arbitraries.js";
 
-export const CASES = { json: 1_000, anything: 500, bytes: 500, shaped: 1_000, prototype: 500 };
+const CASES = { json: 1_000, anything: 500, bytes: 500, shaped: 1_000, prototype: 500 };
 const POINTER = /^(\/([^~/]|~[01])*)*$/;
 const RULE = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 

@@ -8,7 +8,7 @@ import { KirinApiError, KirinConnectionError, KirinError, KirinTaskFailedError, 
 const KEY = "sk-live-SECRET-7f3a9c21d4e5";
 
 /** Every way an error can be shown: text, stack, JSON, Node's inspect at full depth (with causes). */
-export function everyView(error: unknown): string {
+function everyView(error: unknown): string {
   return [
     String(error),
     (error as Error).stack,
