@@ -20,7 +20,14 @@ Options (environment variable in brackets):
                          queued, no model, created_at in seconds, integer error codes), documented as
                          the reference pages show (pending -> processing -> completed). A request can
                          ask for either with the header "${SHAPES_HEADER}".
+  --allow-link-local-callbacks
+                         POST callbacks to link-local and cloud metadata addresses too (169.254.169.254)
+                         [KIRIN_MOCK_ALLOW_LINK_LOCAL_CALLBACKS=1] (default: refused)
   -h, --help             show this help
+
+Callbacks: at most ${DEFAULTS.callbackConcurrency} deliveries run at once (${DEFAULTS.callbackTimeoutMs / 1000} s timeout, 3 retries); with
+${DEFAULTS.maxPendingCallbacks} outstanding, creates that ask for callbacks get 503 until some finish. A --host
+other than a loopback address prints a warning: anyone who reaches it can make the mock POST anywhere.
 
 Scenarios: send the header "${SCENARIO_HEADER}: NAME" with a request, or write [mock:NAME]
 anywhere in a prompt:
@@ -34,6 +41,7 @@ const { values } = parseArgs({
     "task-seconds": { type: "string" },
     "max-tasks": { type: "string" },
     shapes: { type: "string" },
+    "allow-link-local-callbacks": { type: "boolean" },
     help: { type: "boolean", short: "h" },
   },
 });
@@ -67,6 +75,7 @@ const mock = await startMockServer({
   port: numberOption("port", "KIRIN_MOCK_PORT", DEFAULTS.port, 0),
   taskSeconds: numberOption("task-seconds", "KIRIN_MOCK_TASK_SECONDS", DEFAULTS.taskSeconds, 0.1),
   maxTasks: numberOption("max-tasks", "KIRIN_MOCK_MAX_TASKS", DEFAULTS.maxTasks, 1),
+  allowLinkLocalCallbacks: values["allow-link-local-callbacks"] ?? process.env.KIRIN_MOCK_ALLOW_LINK_LOCAL_CALLBACKS === "1",
 }).catch((error: NodeJS.ErrnoException) => {
   console.error(`The mock could not start: ${error.code === "EADDRINUSE" ? "the port is in use (try --port)" : error.message}`);
   process.exit(1);

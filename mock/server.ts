@@ -4,7 +4,8 @@ import { createHash, randomBytes } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import { type AddressInfo, BlockList, isIP } from "node:net";
+import { MAX_BODY_BYTES } from "../src/rules/body-size.js";
 import { validateWireRequest } from "../src/validate.js";
 import type { ErrorResponse, ValidationIssue } from "../src/types.js";
 import { CallbackSender } from "./callbacks.js";
@@ -20,9 +21,26 @@ export interface MockOptions {
   taskSeconds: number;
   /** Finished tasks beyond this count are forgotten, oldest first. */
   maxTasks: number;
+  /** Largest request body taken; default the contract's `x-kirin-max-body-bytes`. */
   maxBodyBytes: number;
+  /**
+   * A body over `maxBodyBytes` is still read to its end, up to this many bytes, and dropped as it
+   * comes, before the 413 goes out (see readBody).
+   */
+  maxDiscardBytes: number;
   /** How answers are worded unless a request asks otherwise (`X-Kirin-Mock-Shapes`). */
   shapes: Shapes;
+  /** Callback deliveries running at once, each on its own socket. */
+  callbackConcurrency: number;
+  /** Callback deliveries outstanding at once; past it, creates with a `callback_url` get 503. */
+  maxPendingCallbacks: number;
+  /** Longest wait for a callback receiver's answer, per attempt. */
+  callbackTimeoutMs: number;
+  /** Further attempts after a failed delivery, the first after `callbackBackoffMs`, then doubling. */
+  callbackRetries: number;
+  callbackBackoffMs: number;
+  /** POST callbacks to link-local and cloud metadata addresses too (169.254.169.254). */
+  allowLinkLocalCallbacks: boolean;
   log: (line: string) => void;
 }
 
@@ -31,8 +49,15 @@ export const DEFAULTS: MockOptions = {
   port: 4010,
   taskSeconds: 6,
   maxTasks: 10_000,
-  maxBodyBytes: 32 * 1024 * 1024,
+  maxBodyBytes: MAX_BODY_BYTES,
+  maxDiscardBytes: 4 * MAX_BODY_BYTES,
   shapes: "wire",
+  callbackConcurrency: 8,
+  maxPendingCallbacks: 1_000,
+  callbackTimeoutMs: 5_000,
+  callbackRetries: 3,
+  callbackBackoffMs: 1_000,
+  allowLinkLocalCallbacks: false,
   log: (line) => console.log(line),
 };
 
@@ -74,24 +99,39 @@ class HttpError extends Error {
 export async function startMockServer(overrides: Partial<MockOptions> = {}): Promise<MockServer> {
   const options = { ...DEFAULTS, ...overrides };
   const store = new TaskStore(options.maxTasks);
-  const callbacks = new CallbackSender({ timeoutMs: 5_000, retries: 3, backoffMs: 1_000, log: options.log });
+  const callbacks = new CallbackSender({
+    timeoutMs: options.callbackTimeoutMs,
+    retries: options.callbackRetries,
+    backoffMs: options.callbackBackoffMs,
+    concurrency: options.callbackConcurrency,
+    maxPending: options.maxPendingCallbacks,
+    allowLinkLocal: options.allowLinkLocalCallbacks,
+    log: options.log,
+  });
   let selfUrl = "";
 
   const server = createServer((req, res) => {
     const requestId = `req_${randomBytes(6).toString("hex")}`;
     res.setHeader("x-request-id", requestId);
     for (const [k, v] of Object.entries(CORS)) res.setHeader(k, v);
-    route(req, res).catch((error: unknown) => {
-      const e =
-        error instanceof HttpError
-          ? error
-          : new HttpError(500, "internal_error", "The mock failed while handling the request.");
-      if (!(error instanceof HttpError)) options.log(`internal error: ${(error as Error)?.stack ?? error}`);
-      const body: ErrorResponse = { error: { code: e.code, message: e.message, request_id: requestId } };
-      if (e.issues) body.error.issues = e.issues;
-      if (!res.headersSent) sendJson(res, e.status, e.body ?? body, e.headers);
-      else res.destroy();
-    });
+    route(req, res)
+      .catch((error: unknown) => {
+        const e =
+          error instanceof HttpError
+            ? error
+            : new HttpError(500, "internal_error", "The mock failed while handling the request.");
+        if (!(error instanceof HttpError)) options.log(`internal error: ${(error as Error)?.stack ?? error}`);
+        const body: ErrorResponse = { error: { code: e.code, message: e.message, request_id: requestId } };
+        if (e.issues) body.error.issues = e.issues;
+        if (!res.headersSent) sendJson(res, e.status, e.body ?? body, e.headers);
+        else res.destroy();
+      })
+      // A failure while answering a failure must not become an unhandled rejection: in Node that
+      // ends the process, and one odd request would take the whole mock down.
+      .catch((error: unknown) => {
+        options.log(`internal error while answering an error: ${(error as Error)?.stack ?? error}`);
+        res.destroy();
+      });
   });
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -105,9 +145,10 @@ export async function startMockServer(overrides: Partial<MockOptions> = {}): Pro
     const poll = POLL.exec(path);
     if (poll) {
       allow(method, ["GET"]);
-      return get(req, res, decodeURIComponent(poll[1]!));
+      return get(req, res, decodePathSegment(poll[1]!));
     }
-    const page = PAGES[path];
+    // Own keys only: "/constructor" is no page, whatever every object inherits.
+    const page = Object.hasOwn(PAGES, path) ? PAGES[path] : undefined;
     if (page) {
       allow(method, ["GET", "HEAD"]);
       return page(req, res);
@@ -123,7 +164,7 @@ export async function startMockServer(overrides: Partial<MockOptions> = {}): Pro
       req.resume();
       throw new HttpError(415, "unsupported_media_type", `Send the body as application/json, not ${type || "without a content type"}.`);
     }
-    const raw = await readBody(req, options.maxBodyBytes);
+    const raw = await readBody(req, options.maxBodyBytes, Math.max(options.maxDiscardBytes, options.maxBodyBytes));
     let body: unknown;
     try {
       body = JSON.parse(raw);
@@ -135,6 +176,9 @@ export async function startMockServer(overrides: Partial<MockOptions> = {}): Pro
     const shapes = requestShapes(req);
     const { model, input } = body as { model: string; input: [{ params: Record<string, unknown> }] };
     const params = input[0].params;
+    const callbackUrl = typeof params.callback_url === "string" ? params.callback_url : undefined;
+    const refusal = callbackUrl === undefined ? undefined : callbacks.refusal(callbackUrl);
+    if (refusal) throw badRequest([{ path: "/input/0/params/callback_url", rule: "mock-callback-address", message: refusal, severity: "error" }]);
     let scenario: string | undefined;
     try {
       scenario = scenarioOf(req.headers[SCENARIO_KEY] as string | undefined, params);
@@ -157,6 +201,14 @@ export async function startMockServer(overrides: Partial<MockOptions> = {}): Pro
         throw new HttpError(409, "conflict", `external_task_id '${externalTaskId}' already names a task created from a different request body.`);
       }
     }
+    if (callbackUrl !== undefined && !callbacks.hasRoom(2)) {
+      throw new HttpError(
+        503,
+        "service_unavailable",
+        `The mock has ${options.maxPendingCallbacks} callback deliveries outstanding; retry later, or create without a callback_url.`,
+        { "retry-after": "5" },
+      );
+    }
     const videoSeconds = Number(params.duration ?? "5");
     const mode = (params.mode ?? (model === "kirin_v3_i2v" ? "std" : "pro")) as keyof typeof PRICE;
     const task = store.add(
@@ -170,7 +222,7 @@ export async function startMockServer(overrides: Partial<MockOptions> = {}): Pro
         cost: (PRICE[mode] * videoSeconds).toFixed(4),
         shapes,
         ...(externalTaskId !== undefined && { externalTaskId }),
-        ...(typeof params.callback_url === "string" && { callbackUrl: params.callback_url }),
+        ...(callbackUrl !== undefined && { callbackUrl }),
       },
       now,
     );
@@ -222,6 +274,14 @@ export async function startMockServer(overrides: Partial<MockOptions> = {}): Pro
   });
   const { port } = server.address() as AddressInfo;
   selfUrl = `http://${options.host.includes(":") ? `[${options.host}]` : options.host}:${port}`;
+  if (!isLoopback(options.host)) {
+    options.log(
+      `Warning: the mock listens on ${options.host}, not a loopback address. Anything that reaches it can create tasks with any key ` +
+        `and have the mock POST callbacks to addresses of its choosing (link-local and metadata addresses ` +
+        `${options.allowLinkLocalCallbacks ? "included: --allow-link-local-callbacks is on" : "excepted"}). ` +
+        "Use --host 127.0.0.1 unless other machines need to reach it.",
+    );
+  }
   return {
     url: selfUrl,
     store,
@@ -234,12 +294,34 @@ export async function startMockServer(overrides: Partial<MockOptions> = {}): Pro
   };
 }
 
+const LOOPBACK = new BlockList();
+LOOPBACK.addSubnet("127.0.0.0", 8, "ipv4");
+LOOPBACK.addAddress("::1", "ipv6");
+
+/** Whether only this machine can reach `host`: localhost or a loopback address (IPv4-mapped too). */
+function isLoopback(host: string): boolean {
+  const bare = host.replace(/^\[(.*)\]$/, "$1");
+  if (bare === "localhost") return true;
+  const family = isIP(bare);
+  return family !== 0 && LOOPBACK.check(bare, family === 6 ? "ipv6" : "ipv4");
+}
+
 function authorize(req: IncomingMessage): string {
   const match = /^Bearer\s+(\S.*)$/i.exec(String(req.headers.authorization ?? ""));
   if (!match) {
     throw new HttpError(401, "unauthorized", "Send the API key as `Authorization: Bearer YOUR_API_KEY` (the mock accepts any non-empty key).");
   }
   return match[1]!.trim();
+}
+
+/** A path segment's text. Malformed percent-encoding (`%E0%A4%A`) is the client's mistake: a 400, not a crash. */
+function decodePathSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    const shown = segment.length > 60 ? `${segment.slice(0, 57)}...` : segment;
+    throw new HttpError(400, "invalid_request", `The task id in the path, "${shown}", is not valid percent-encoding (UTF-8 bytes as %XX).`);
+  }
 }
 
 function allow(method: string, allowed: string[]): void {
@@ -255,7 +337,9 @@ function httpScenario(name: string | undefined): void {
   if (name === "rate-limit") throw new HttpError(429, "rate_limited", "Too many requests; retry after 1 second.", { "retry-after": "1" });
   if (name === "server-error") throw new HttpError(500, "internal_error", "The server failed while handling the request.");
   if (name === "unavailable") throw new HttpError(503, "service_unavailable", "The service is briefly unavailable; retry later.", { "retry-after": "1" });
-  const envelope = name ? GATEWAY_ENVELOPES[name] : undefined;
+  // Own keys only: a header `X-Kirin-Mock-Scenario: toString` once found Object.prototype.toString
+  // here, answered with status `undefined`, and left the request hanging.
+  const envelope = name && Object.hasOwn(GATEWAY_ENVELOPES, name) ? GATEWAY_ENVELOPES[name] : undefined;
   if (envelope) throw new HttpError(envelope.status, "", "", envelope.headers ?? {}, undefined, envelope.body);
 }
 
@@ -287,25 +371,30 @@ function badRequest(issues: ValidationIssue[]): HttpError {
   return new HttpError(400, "invalid_request", `The request breaks ${errors} rule${errors === 1 ? "" : "s"}.`, {}, issues);
 }
 
-function readBody(req: IncomingMessage, limit: number): Promise<string> {
+/**
+ * The request body as text, at most `limit` bytes. A larger body is still read to its end (up to
+ * `discardLimit` bytes, dropped as they come) before the 413 goes out: answering mid-upload and
+ * closing made the client's next write fail (EPIPE, a reset) instead of showing it the 413, and a
+ * client that sees a broken connection may look the task up and send the whole body again. Past
+ * `discardLimit` the mock stops reading, answers and closes: nothing better is possible there.
+ */
+function readBody(req: IncomingMessage, limit: number, discardLimit: number): Promise<string> {
   return new Promise((resolve, reject) => {
-    const declared = Number(req.headers["content-length"] ?? 0);
-    const tooLarge = () => new HttpError(413, "payload_too_large", `The request body is larger than ${limit / 1024 / 1024} MB.`, { connection: "close" });
-    if (declared > limit) {
-      req.resume();
-      return reject(tooLarge());
-    }
+    const mib = limit >= 1024 * 1024 ? ` (${+(limit / 1024 / 1024).toFixed(1)} MiB)` : "";
+    const tooLarge = () => new HttpError(413, "payload_too_large", `The request body is larger than ${limit} bytes${mib}.`, { connection: "close" });
+    if (Number(req.headers["content-length"] ?? 0) > discardLimit) return reject(tooLarge());
     const chunks: Buffer[] = [];
     let size = 0;
     req.on("data", (chunk: Buffer) => {
       size += chunk.length;
-      if (size > limit) {
+      if (size > discardLimit) {
         req.removeAllListeners("data");
-        req.resume();
+        req.pause();
         reject(tooLarge());
-      } else chunks.push(chunk);
+      } else if (size <= limit) chunks.push(chunk);
+      else chunks.length = 0;
     });
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("end", () => (size > limit ? reject(tooLarge()) : resolve(Buffer.concat(chunks).toString("utf8"))));
     req.on("error", reject);
   });
 }
