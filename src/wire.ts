@@ -87,7 +87,7 @@ export function readTask(value: unknown, context: TaskContext = {}): TaskReading
  */
 export function errorCodeOf(code: unknown): string | undefined {
   if (typeof code === "number" && Number.isSafeInteger(code) && code >= 0) return String(code).padStart(9, "0");
-  if (typeof code === "number" && Number.isFinite(code)) return String(code);
+  // A fraction or a negative number is no code anyone documents: not read as one.
   if (typeof code !== "string" || code.trim() === "") return undefined;
   const text = code.trim();
   return /^\d{1,8}$/.test(text) ? text.padStart(9, "0") : text;
@@ -250,7 +250,8 @@ function readTaskError(value: unknown): Task["error"] {
 
 /** Keeps the code exactly as sent when reading changed it (`6001094` -> `"006001094"`). */
 function withOriginal(error: NonNullable<Task["error"]>, sent: unknown): NonNullable<Task["error"]> {
-  if ((typeof sent === "number" || typeof sent === "string") && sent !== error.code) error.original_code = sent;
+  const code = typeof sent === "string" || (typeof sent === "number" && Number.isSafeInteger(sent)) ? sent : undefined;
+  if (code !== undefined && code !== error.code) error.original_code = code;
   return error;
 }
 
