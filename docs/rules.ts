@@ -41,13 +41,17 @@ export function rulesOf(model: Model): { id: string; description: string; severi
   return [...found.values()];
 }
 
+/** Each image an example names, made once: several examples use the same 10 MB image. */
+const made = new Map<string, string>();
+
 /** The example with each `$png WxH [BYTES]` / `$gif WxH` made into real Base64. */
 export function materialise(value: unknown): unknown {
   if (typeof value === "string") {
     const m = IMAGE.exec(value);
     if (!m) return value;
     const [, kind, w, h, size] = m;
-    return base64(kind === "gif" ? gif(Number(w), Number(h)) : png(Number(w), Number(h), size ? Number(size) : undefined));
+    if (!made.has(value)) made.set(value, base64(kind === "gif" ? gif(Number(w), Number(h)) : png(Number(w), Number(h), size ? Number(size) : undefined)));
+    return made.get(value)!;
   }
   if (Array.isArray(value)) return value.map(materialise);
   if (value && typeof value === "object") {

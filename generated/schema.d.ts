@@ -111,7 +111,9 @@ export interface components {
          *
          *     - Format: JPEG or PNG (`.jpg`, `.jpeg`, `.png`).
          *     - File size: at most 10 MB.
-         *     - Width and height: at least 300 px each.
+         *     - Width and height: at least 300 px each; at most 178,956,970 pixels in all (an upper bound
+         *       this contract sets where the API states none: see the rule `image-max-pixels`).
+         *     - Base64 of a complete file: a header cut short (a PNG under 24 bytes) is refused.
          * @example https://cdn.example.com/images/fox-start.jpg
          */
         ImageSource: string;
@@ -739,7 +741,7 @@ export interface components {
                 "application/json": components["schemas"]["ErrorBody"];
             };
         };
-        /** @description The request body is larger than the server accepts. */
+        /** @description The request body is larger than the server accepts (32 MiB for a create, its `x-kirin-max-body-bytes`). This project's mock reads the whole body (up to 4 times the limit) before it answers, so that a client sees the answer rather than a broken upload. */
         PayloadTooLarge: {
             headers: {
                 [name: string]: unknown;
@@ -904,6 +906,13 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
+        /**
+         * @description The gateway's envelope, at most 32 MiB (33,554,432 bytes) as sent: a larger body is answered
+         *     `413` (`x-kirin-max-body-bytes`). Two 10 MB images in Base64 come to 28 MB, so a
+         *     `kirin_v3_i2v` body always fits; a `kirin_v3_omni_video` body fits two images of the largest
+         *     size in Base64, or more smaller ones or URLs. The client's `validateRequest` reports a body
+         *     over the limit before anything is sent (`request-body-size`).
+         */
         requestBody: {
             content: {
                 "application/json": components["schemas"]["CreateTaskRequest"];
@@ -997,6 +1006,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["WireTask"];
+                };
+            };
+            /** @description The task id in the path is not valid percent-encoding (such as `%E0%A4%A`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             401: components["responses"]["Unauthorized"];

@@ -19,3 +19,5 @@ export declare const schemaRules: Record<
   "validateEnvelope" | "validateKirinV3I2VParams" | "validateKirinV3OmniVideoParams" | "validateTask",
   Record<string, { id: string; description: string }>
 >;
+/** Limits the contract states outside the schemas: the create's largest request body, in bytes. */
+export declare const requestLimits: { maxBodyBytes: number };

@@ -95,3 +95,5 @@ export const schemaRules = {
     }
   }
 };
+/** Limits the contract states outside the schemas (`x-kirin-max-body-bytes`). */
+export const requestLimits = {"maxBodyBytes":33554432};

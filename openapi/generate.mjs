@@ -164,11 +164,21 @@ const walk = (node, path, found) => {
 };
 for (const [name, schema] of Object.entries(roots)) walk(schema, "#", (schemaRules[name] = {}));
 
+// Limits the contract states outside any schema: the create's request body size, for the rule
+// that reports a body over it (src/rules) and for the mock's 413.
+const maxBodyBytes = spec.paths["/model/v1/generation"].post.requestBody["x-kirin-max-body-bytes"];
+if (!Number.isSafeInteger(maxBodyBytes) || maxBodyBytes <= 0) {
+  throw new Error("the create's requestBody needs x-kirin-max-body-bytes, a positive integer");
+}
+const requestLimits = { maxBodyBytes };
+
 writeFileSync(
   join(out, "validators.js"),
   `${HEADER}/* eslint-disable */\n${code}\n` +
     `/** Rules stated in the schema, by the schema location Ajv reports for them. */\n` +
-    `export const schemaRules = ${JSON.stringify(schemaRules, null, 2)};\n`,
+    `export const schemaRules = ${JSON.stringify(schemaRules, null, 2)};\n` +
+    `/** Limits the contract states outside the schemas (\`x-kirin-max-body-bytes\`). */\n` +
+    `export const requestLimits = ${JSON.stringify(requestLimits)};\n`,
 );
 
 const decl = Object.keys(roots)
@@ -193,6 +203,8 @@ export declare const schemaRules: Record<
   ${Object.keys(roots).map((n) => JSON.stringify(n)).join(" | ")},
   Record<string, { id: string; description: string }>
 >;
+/** Limits the contract states outside the schemas: the create's largest request body, in bytes. */
+export declare const requestLimits: { maxBodyBytes: number };
 `,
 );
 

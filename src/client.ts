@@ -79,8 +79,7 @@ export interface KirinClient {
 }
 
 export function createKirinClient(options: KirinClientOptions): KirinClient {
-  const { apiKey } = options;
-  if (typeof apiKey !== "string" || apiKey.trim() === "") throw new KirinError("createKirinClient: apiKey is required");
+  const apiKey = normalizeApiKey(options.apiKey);
   const defaultRetries = options.retries ?? DEFAULT_RETRIES;
   const hooks = combineHooks(options.hooks, options.logger && loggingHooks(options.logger, options.logLevel ?? "warn"));
   const transport = createTransport({
@@ -139,6 +138,26 @@ export function createKirinClient(options: KirinClientOptions): KirinClient {
     },
   };
   return client;
+}
+
+/**
+ * The key exactly as it goes into the Authorization header, decided once. Surrounding whitespace is
+ * dropped: a key read from a file often ends in a newline, which fetch strips from the header while
+ * the redactor would still look for the untrimmed key, and miss the key the server echoes. A key
+ * with whitespace or a control character inside was not read as one token; it is refused with its
+ * position only, never its text.
+ */
+function normalizeApiKey(key: unknown): string {
+  if (typeof key !== "string" || key.trim() === "") throw new KirinError("createKirinClient: apiKey is required");
+  const trimmed = key.trim();
+  const bad = /[\s\x00-\x1f\x7f]/.exec(trimmed);
+  if (bad) {
+    throw new KirinError(
+      `createKirinClient: apiKey has whitespace or a control character at position ${bad.index + 1} of ${trimmed.length}; ` +
+        "an API key is one token (check how it was read or pasted)",
+    );
+  }
+  return trimmed;
 }
 
 /** A task id fit for a URL path: a missing id must fail here, not become `/task/undefined`. */

@@ -24,6 +24,25 @@ export class KirinError extends Error {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.category = options.category ?? "fix-request";
   }
+
+  /**
+   * What `JSON.stringify(error)` shows: name, message, the error's fields and its cause chain (a
+   * plain Error shows only its message). Every one of them was scrubbed of the key when it was made.
+   */
+  toJSON(): Record<string, unknown> {
+    const out: Record<string, unknown> = { name: this.name, message: this.message };
+    for (const key of Object.keys(this)) out[key] = (this as unknown as Record<string, unknown>)[key];
+    const cause = this.cause;
+    if (cause instanceof KirinError) out.cause = cause.toJSON();
+    else if (cause instanceof Error) out.cause = { name: cause.name, message: cause.message, ...codeOf(cause) };
+    else if (cause !== undefined) out.cause = cause;
+    return out;
+  }
+}
+
+function codeOf(error: Error): { code?: string } {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === "string" ? { code } : {};
 }
 
 /** The body of an HTTP error answer, as far as it could be parsed. */
@@ -193,11 +212,12 @@ export class KirinTaskFailedError extends KirinError {
   readonly originalCode: string | number | undefined;
   readonly errorMessage: string;
   readonly retryable: boolean;
-  constructor(task: Task) {
-    const code = task.error?.code ?? "unknown";
-    const errorMessage = task.error?.error_message ?? "";
-    const retryable = RETRYABLE_TASK_CODES.has(code);
-    super(`Task ${task.id} failed: ${code}${errorMessage ? ` ${errorMessage}` : ""}`, {
+  /** `outcome` is for subclasses: an end that counts as a failure although the task says otherwise. */
+  constructor(task: Task, outcome?: { code: string; errorMessage: string; retryable: boolean; message: string }) {
+    const code = outcome?.code ?? task.error?.code ?? "unknown";
+    const errorMessage = outcome?.errorMessage ?? task.error?.error_message ?? "";
+    const retryable = outcome?.retryable ?? RETRYABLE_TASK_CODES.has(code);
+    super(outcome?.message ?? `Task ${task.id} failed: ${code}${errorMessage ? ` ${errorMessage}` : ""}`, {
       category: retryable ? "retry-later" : "fix-request",
     });
     this.task = task;
@@ -206,6 +226,26 @@ export class KirinTaskFailedError extends KirinError {
     this.originalCode = task.error?.original_code;
     this.errorMessage = errorMessage;
     this.retryable = retryable;
+  }
+}
+
+/**
+ * The task ended `completed`, but its output holds no URL at all: the gateway reports success with
+ * nothing to show for it. `waitForTask` (and so `generate`) raises this rather than hand back a
+ * finished task without a result; `getTask` and `parseCallback` still return such a task as it is
+ * (`videoUrls(task)` is empty, `hasOutputUrl(task)` false). `code` is `completed_without_output`.
+ * Creating the task again may give the video (`retryable`), but this one may have been billed: see
+ * `task.usage`.
+ */
+export class KirinTaskCompletedWithoutOutputError extends KirinTaskFailedError {
+  override name = "KirinTaskCompletedWithoutOutputError";
+  constructor(task: Task) {
+    super(task, {
+      code: "completed_without_output",
+      errorMessage: "completed without any output URL",
+      retryable: true,
+      message: `Task ${task.id} completed without any output URL: there is no video to return`,
+    });
   }
 }
 
@@ -226,21 +266,72 @@ export class KirinTimeoutError extends KirinError {
 
 /** Keys shorter than this are not real keys: searching text for them would only corrupt it. */
 const SHORTEST_REDACTED_KEY = 8;
+const REDACTED = "[redacted]";
 
 /**
- * Returns a function that replaces every occurrence of `secret` in a string, or in the strings of
- * a JSON-like value, with "[redacted]". Servers and fetch implementations sometimes echo request
- * headers in messages and bodies; this is how the key stays out of errors built from them.
+ * Returns a function that replaces every occurrence of `secret` in a string, or in the strings and
+ * field names of a JSON-like value at any depth, with "[redacted]". Servers and fetch
+ * implementations sometimes echo request headers in messages, bodies and headers; this is how the
+ * key stays out of errors built from them. Only whole occurrences change: a value that does not hold
+ * the key comes back as it was (the same object, not a copy), so codes, request ids and field names
+ * without the key are never touched. A `secret` under 8 characters is not a real key and is never
+ * searched for.
  */
 export function redactor(secret: string): <T>(value: T) => T {
   if (secret.length < SHORTEST_REDACTED_KEY) return <T>(value: T) => value;
-  const scrub = (v: unknown, depth: number): unknown => {
-    if (typeof v === "string") return v.includes(secret) ? v.split(secret).join("[redacted]") : v;
-    if (!v || typeof v !== "object" || depth > 20) return v;
-    if (Array.isArray(v)) return v.map((x) => scrub(x, depth + 1));
-    const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) out[scrub(k, depth + 1) as string] = scrub(x, depth + 1);
-    return out;
+  const text = (s: string) => (s.includes(secret) ? s.split(secret).join(REDACTED) : s);
+  return <T>(value: T): T => {
+    if (typeof value === "string") return text(value) as T;
+    if (!isObject(value) || !holds(value, secret)) return value;
+    return scrubbedCopy(value, text) as T;
   };
-  return <T>(value: T) => scrub(value, 0) as T;
+}
+
+const isObject = (v: unknown): v is object => typeof v === "object" && v !== null;
+
+/** Whether a string or a field name anywhere in `root` contains `secret`. Iterative: any depth, cycles. */
+function holds(root: object, secret: string): boolean {
+  const seen = new Set<object>([root]);
+  const stack: object[] = [root];
+  while (stack.length) {
+    const node = stack.pop() as Record<string, unknown>;
+    for (const key of Object.keys(node)) {
+      if (key.includes(secret)) return true;
+      const v = node[key];
+      if (typeof v === "string" && v.includes(secret)) return true;
+      if (isObject(v) && !seen.has(v)) {
+        seen.add(v);
+        stack.push(v);
+      }
+    }
+  }
+  return false;
+}
+
+/**
+ * A copy of `root` with `text` applied to every string and field name. Iterative, so a body nested
+ * thousands deep cannot overflow the stack; fields are defined, never assigned, so a `__proto__`
+ * key stays a plain field of the copy instead of becoming its prototype.
+ */
+function scrubbedCopy(root: object, text: (s: string) => string): unknown {
+  const empty = (v: object) => (Array.isArray(v) ? [] : {});
+  const copies = new Map<object, object>([[root, empty(root)]]);
+  const stack: object[] = [root];
+  while (stack.length) {
+    const node = stack.pop() as Record<string, unknown>;
+    const copy = copies.get(node)!;
+    for (const key of Object.keys(node)) {
+      let v = node[key];
+      if (typeof v === "string") v = text(v);
+      else if (isObject(v)) {
+        if (!copies.has(v)) {
+          copies.set(v, empty(v));
+          stack.push(v);
+        }
+        v = copies.get(v);
+      }
+      Object.defineProperty(copy, text(key), { value: v, enumerable: true, writable: true, configurable: true });
+    }
+  }
+  return copies.get(root);
 }

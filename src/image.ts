@@ -19,6 +19,11 @@ export interface ImageInfo {
   height?: number;
   /** The first bytes in hex (`89 50 4E 47`), to show what a file of unknown format starts with. */
   signature?: string;
+  /**
+   * Why a PNG or JPEG states no width and height: it ends before the header that holds them, or the
+   * header is broken. Unset when the dimensions were read, and for other formats.
+   */
+  headerProblem?: string;
   /** Why the value is `invalid`, or why the Base64 of a `data-url` is. */
   problem?: string;
 }
@@ -69,13 +74,20 @@ function inspectBase64(s: string): ImageInfo {
     if (head[0] === 0x89 && head[1] === 0x50 && head[2] === 0x4e && head[3] === 0x47) {
       info.format = "png";
       // IHDR is always the first chunk: width and height are bytes 16-23.
-      if (head.length >= 24 && String.fromCharCode(...head.subarray(12, 16)) === "IHDR") {
+      if (head.length < 24) {
+        info.headerProblem = `the PNG ends after ${head.length} bytes; a PNG states its width and height in its first 24`;
+      } else if (String.fromCharCode(...head.subarray(12, 16)) !== "IHDR") {
+        info.headerProblem = "the PNG does not start with its IHDR chunk, which every PNG does (it states the width and height)";
+      } else {
         info.width = uint32(head, 16);
         info.height = uint32(head, 20);
       }
     } else if (head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff) {
       info.format = "jpeg";
-      Object.assign(info, jpegSize(read, bytes));
+      const size = jpegSize(read, bytes);
+      if ("problem" in size) {
+        if (size.problem) info.headerProblem = size.problem;
+      } else Object.assign(info, size);
     }
     return info;
   } catch (error) {
@@ -85,23 +97,28 @@ function inspectBase64(s: string): ImageInfo {
 
 /**
  * Walks the JPEG's segments by their length fields, decoding only each 4-byte segment header, so
- * a 60 kB EXIF block or a 1 MB ICC profile before the frame header costs the same as none.
+ * a 60 kB EXIF block or a 1 MB ICC profile before the frame header costs the same as none. Gives
+ * the size, or why there is none: `problem` is empty when the walk gave up on a file that may be
+ * fine (more segments than any real file has).
  */
-function jpegSize(read: (from: number, n: number) => Uint8Array, size: number) {
+function jpegSize(read: (from: number, n: number) => Uint8Array, size: number): { width: number; height: number } | { problem: string } {
+  const truncated = { problem: `the JPEG ends after ${size} bytes, before the frame header that states its width and height` };
   let at = 2;
-  for (let n = 0; n < MAX_JPEG_SEGMENTS && at + 4 <= size; n++) {
+  for (let n = 0; n < MAX_JPEG_SEGMENTS; n++) {
+    if (at + 4 > size) return truncated;
     const b = read(at, 9);
-    if (b[0] !== 0xff) return {}; // not at a marker: a broken file
+    if (b[0] !== 0xff) return { problem: `the JPEG has no segment marker at byte ${at}, before its frame header: the file is broken` };
     const marker = b[1]!;
     if (marker === 0xff) at += 1; // fill byte before a marker
     else if (marker === 0x01 || (marker >= 0xd0 && marker <= 0xd8)) at += 2; // markers without a length
-    else if (marker === 0xd9 || marker === 0xda) return {}; // image data before any frame header
-    else if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
+    else if (marker === 0xd9 || marker === 0xda) {
+      return { problem: "the JPEG's image data (or its end) comes before any frame header, which must state the width and height" };
+    } else if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
       // Start of frame: length (2), precision (1), height (2), width (2).
-      return b.length >= 9 ? { height: (b[5]! << 8) | b[6]!, width: (b[7]! << 8) | b[8]! } : {};
+      return b.length >= 9 ? { height: (b[5]! << 8) | b[6]!, width: (b[7]! << 8) | b[8]! } : truncated;
     } else at += 2 + ((b[2]! << 8) | b[3]!);
   }
-  return {};
+  return { problem: "" };
 }
 
 const uint32 = (b: Uint8Array, i: number) => ((b[i]! << 24) | (b[i + 1]! << 16) | (b[i + 2]! << 8) | b[i + 3]!) >>> 0;

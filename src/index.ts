@@ -15,7 +15,7 @@ export type { CallbackHandlerOptions, CallbackStore, CallbackSeen } from "./call
 // Reading what the gateway sends, and helpers over the documented task.
 export { readTask, taskStatusOf, errorCodeOf } from "./wire.js";
 export type { KnownStatus, TaskReading, TaskContext } from "./wire.js";
-export { normalizeTask, videoUrls, taskCost } from "./task.js";
+export { normalizeTask, videoUrls, hasOutputUrl, taskCost } from "./task.js";
 export {
   KirinError,
   KirinApiError,
@@ -34,6 +34,7 @@ export {
   KirinConnectionError,
   KirinValidationError,
   KirinTaskFailedError,
+  KirinTaskCompletedWithoutOutputError,
   KirinTimeoutError,
   apiError,
 } from "./errors.js";

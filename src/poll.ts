@@ -10,13 +10,13 @@
 //   the schedule uses, src/progress.ts) without one request more: the sleep between polls is cut
 //   into ticks. Without `onProgress` there are no ticks and no extra timers.
 import type { RetryEvent } from "./events.js";
-import { type KirinError, KirinTaskFailedError, KirinTimeoutError } from "./errors.js";
+import { type KirinError, KirinTaskCompletedWithoutOutputError, KirinTaskFailedError, KirinTimeoutError } from "./errors.js";
 import { childSignal, isTransient, retryDelay, retryReason, sleep } from "./retry.js";
 import { createProgressTracker, readProgress, type TaskProgress } from "./progress.js";
 import { adaptiveSchedule, type PollObservation, type Schedule, type ScheduleOptions } from "./schedule.js";
-import { normalizeTask } from "./task.js";
-import { taskStatusOf } from "./wire.js";
+import { hasOutputUrl, normalizeTask } from "./task.js";
 import type { Task } from "./types.js";
+import { taskStatusOf } from "./wire.js";
 
 export interface WaitOptions extends ScheduleOptions {
   signal?: AbortSignal;
@@ -115,6 +115,7 @@ export async function waitForTask(client: PollableClient, taskId: string, option
           lastKey = key;
           report(task);
         }
+        if (status === "completed" && !hasOutputUrl(task)) throw new KirinTaskCompletedWithoutOutputError(task);
         if (status === "completed") return task;
         if (status === "failed") throw new KirinTaskFailedError(task);
         delay = Math.max(schedule({ elapsedMs: now - origin, history, originIsCreation }), retryAfterMs ?? 0);

@@ -28,6 +28,14 @@ export function videoUrls(task: Task): string[] {
 }
 
 /**
+ * Whether the task carries any output URL at all: a video, an image, a resource without a type. A
+ * `completed` task without one has nothing to show (see KirinTaskCompletedWithoutOutputError).
+ */
+export function hasOutputUrl(task: Task): boolean {
+  return (task.output ?? []).some((output) => (output.content ?? []).some((c) => typeof c.url === "string" && c.url !== ""));
+}
+
+/**
  * What the task cost, in USD, as the exact decimal string (`"0.0065"`), or undefined when the
  * server gave none (before completion, or an empty cost). A string because money should not pass
  * through binary floating point on its way to an invoice; `Number(taskCost(task))` when a float is

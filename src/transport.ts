@@ -14,7 +14,7 @@ import {
 } from "./errors.js";
 import { childSignal, parseRetryAfter } from "./retry.js";
 import type { CreateTaskRequest, paths, Task } from "./types.js";
-import { readAnswer, type TaskContext } from "./wire.js";
+import { readAnswer, readErrorValue, type TaskContext } from "./wire.js";
 
 export interface TransportOptions {
   apiKey: string;
@@ -125,9 +125,10 @@ export function createTransport(options: TransportOptions): Transport {
     try {
       const { data, error, response } = await request(sendOptions(child?.signal));
       status = response.status;
-      requestId = response.headers.get("x-request-id") ?? undefined;
-      if (!response.ok) throw httpError(response, redact(error), requestId);
-      return taskOrThrow(data, response, context, event.operation);
+      // Headers are the server's words too: a gateway may echo the Authorization header in one.
+      requestId = redact(response.headers.get("x-request-id") ?? undefined);
+      if (!response.ok) throw httpError(response, redact(readErrorValue(error)), requestId);
+      return taskOrThrow(data, response, requestId, context, event.operation);
     } catch (error) {
       if (error instanceof KirinError) throw (failure = error);
       if (signal?.aborted) throw signal.reason;
@@ -140,12 +141,12 @@ export function createTransport(options: TransportOptions): Transport {
 
   function connectionError(error: unknown, timedOut: boolean): KirinConnectionError {
     if (timedOut) return new KirinConnectionError(`Request timed out after ${timeoutMs} ms`, { timedOut: true });
-    // An answer came, but openapi-fetch could not parse its body as JSON.
-    if (error instanceof SyntaxError) {
-      return new KirinConnectionError("The server's answer is not JSON", { cause: scrubbed(error, redact) });
-    }
+    // An answer came, but openapi-fetch could not parse its body as JSON. The parser's message
+    // quotes the start of the body, and with it any part of the key the body echoed (a part the
+    // redactor cannot recognise): it is not kept.
+    if (error instanceof SyntaxError) return new KirinConnectionError("The server answered with a body that is not JSON");
     const cause = scrubbed(error, redact);
-    const code = systemCode(error);
+    const code = redact(systemCode(error));
     const detail = code && !cause.message.includes(code) ? `${code}: ${innerMessage(cause)}` : innerMessage(cause);
     return new KirinConnectionError(`Connection failed: ${cause.message}${detail && detail !== cause.message ? ` (${detail})` : ""}`, {
       cause,
@@ -154,14 +155,15 @@ export function createTransport(options: TransportOptions): Transport {
     });
   }
 
-  function taskOrThrow(data: unknown, response: Response, context: TaskContext, operation: Operation): Answer {
-    const requestId = response.headers.get("x-request-id") ?? undefined;
+  function taskOrThrow(data: unknown, response: Response, requestId: string | undefined, context: TaskContext, operation: Operation): Answer {
     const reading = readAnswer(data, context);
     if (reading.task) {
-      if (requestId !== undefined) requestIds.set(reading.task, requestId);
-      return { task: reading.task, requestId, retryAfterMs: parseRetryAfter(response.headers.get("retry-after")) };
+      // A failed task's words become an error message; a task is scrubbed like any error body.
+      const task = redact(reading.task);
+      if (requestId !== undefined) requestIds.set(task, requestId);
+      return { task, requestId, retryAfterMs: parseRetryAfter(response.headers.get("retry-after")) };
     }
-    const body = redact(data);
+    const body = redact(readErrorValue(data));
     if (reading.refusal) {
       const init = {
         status: reading.refusal.status ?? response.status,
@@ -216,7 +218,7 @@ function scrubbed(error: unknown, redact: <T>(v: T) => T, depth = 0): Scrubbed {
   const copy: Scrubbed = new Error(redact(source ? source.message : String(error)));
   copy.name = source ? redact(source.name) : "Error";
   const code = (source as { code?: unknown } | undefined)?.code;
-  if (typeof code === "string") copy.code = code;
+  if (typeof code === "string") copy.code = redact(code);
   const cause = (source as { cause?: unknown } | undefined)?.cause;
   if (cause !== undefined && depth < 3) copy.cause = scrubbed(cause, redact, depth + 1);
   return copy;

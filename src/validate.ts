@@ -9,7 +9,9 @@ import {
   validateKirinV3I2VParams,
   validateKirinV3OmniVideoParams,
 } from "../generated/validators.js";
+import { PROTOTYPE_KEYS, defineField, pointerSegment } from "./json.js";
 import { type Model, runRules } from "./rules/index.js";
+import { eachPrototypeKey, prototypeKeyMessage, prototypeKeyRule } from "./rules/prototype-keys.js";
 import { type Params, fieldName, isObject, show } from "./rules/shared.js";
 import type { ValidationIssue, ValidationResult } from "./types.js";
 
@@ -27,11 +29,18 @@ export function validateRequest(body: unknown): ValidationResult {
       issues.push(issue("", "type", `The request is ${show(flat)}; expected an object { model, ...params }.`));
       return;
     }
-    const { model, ...params } = flat;
+    const model = flat.model;
+    // A `__proto__` field is defined, not assigned: it stays a field, for the rules to report.
+    const params: Params = {};
+    for (const key of Object.keys(flat)) {
+      if (PROTOTYPE_KEYS.has(key)) defineField(params, key, flat[key]);
+      else if (key !== "model") params[key] = flat[key];
+    }
     if (MODELS.includes(model as string)) check(model as Model, params, "", issues);
     else {
       const given = model === undefined ? "is missing" : `is ${show(model)}`;
       issues.push(issue("/model", model === undefined ? "required" : "enum", `\`model\` ${given}; allowed: ${MODELS.join(", ")}.`));
+      prototypeKeys(flat, undefined, issues);
     }
   });
 }
@@ -41,10 +50,18 @@ export function validateWireRequest(body: unknown): ValidationResult {
   return guarded((issues) => {
     const wire = plain(body, "", issues);
     if (!validateEnvelope(wire)) issues.push(...schemaIssues(validateEnvelope.errors ?? [], {}, wire, "the request envelope"));
-    if (!isObject(wire) || !MODELS.includes(wire.model as string)) return;
-    const params = Array.isArray(wire.input) && isObject(wire.input[0]) ? wire.input[0].params : undefined;
-    if (isObject(params)) check(wire.model as Model, params, "/input/0/params", issues);
+    const model = isObject(wire) && MODELS.includes(wire.model as string) ? (wire.model as Model) : undefined;
+    const input = model && isObject(wire) && Array.isArray(wire.input) ? wire.input[0] : undefined;
+    const params = isObject(input) ? input.params : undefined;
+    if (model && isObject(params)) check(model, params, "/input/0/params", issues);
+    // The rules searched the params; the envelope around them is searched here.
+    prototypeKeys(wire, isObject(params) ? params : undefined, issues);
   });
+}
+
+/** A prototype key outside the params the rules saw is the same rule's issue. */
+function prototypeKeys(body: unknown, searched: Params | undefined, issues: ValidationIssue[]) {
+  eachPrototypeKey(body, (path) => issues.push({ path, rule: prototypeKeyRule.id, message: prototypeKeyMessage(path), severity: "error" }), "", searched);
 }
 
 /** The core both entry points share: schema, then runtime rules; paths get `base` in front. */
@@ -67,9 +84,6 @@ function guarded(run: (issues: ValidationIssue[]) => void): ValidationResult {
   }
   return { valid: !issues.some((i) => i.severity === "error"), issues };
 }
-
-/** A key as a JSON Pointer segment ("a/b" -> "a~1b"); the common plain key is returned as is. */
-const pointerKey = (key: string) => (/[~/]/.test(key) ? key.replace(/~/g, "~0").replace(/\//g, "~1") : key);
 
 /** An error's message; a thrown value may itself be hostile (a throwing getter or toString). */
 function reason(error: unknown): string {
@@ -110,9 +124,12 @@ function plain(v: unknown, path: string, issues: ValidationIssue[], depth = 0): 
   }
   if (depth > 7) return copy;
   for (const key of keys) {
-    const at = `${path}/${pointerKey(key)}`;
+    const at = `${path}/${pointerSegment(key)}`;
     try {
-      (copy as Params)[key] = plain((v as Params)[key], at, issues, depth + 1);
+      const value = plain((v as Params)[key], at, issues, depth + 1);
+      // Assigned, `__proto__` would become the copy's prototype and its fields look like the copy's.
+      if (PROTOTYPE_KEYS.has(key)) defineField(copy, key, value);
+      else (copy as Params)[key] = value;
     } catch (error) {
       unreadable(issues, at, error);
     }
@@ -135,6 +152,8 @@ function schemaIssues(errors: ValidatorError[], rules: Record<string, { id: stri
   const wrappers = errors.filter((e) => e.keyword === "anyOf" || e.keyword === "contains").map((e) => `${e.schemaPath}/`);
   for (const error of errors) {
     if (error.keyword === "if" || wrappers.some((w) => error.schemaPath.startsWith(w))) continue;
+    // A prototype key is not just an unknown field: no-prototype-keys reports it, once.
+    if (error.keyword === "additionalProperties" && PROTOTYPE_KEYS.has(error.params.additionalProperty as string)) continue;
     // An anyOf shows its first alternative: image-or-image-tail reads "`image` is missing".
     const shown = (error.keyword === "anyOf" && errors.find((e) => e.schemaPath.startsWith(`${error.schemaPath}/`))) || error;
     const location = Object.keys(rules)
@@ -142,7 +161,7 @@ function schemaIssues(errors: ValidatorError[], rules: Record<string, { id: stri
       .sort((a, b) => b.length - a.length)[0];
     const rule = location ? rules[location] : undefined;
     const extra = (shown.params.missingProperty ?? shown.params.additionalProperty) as string | undefined;
-    const path = extra === undefined ? shown.instancePath : `${shown.instancePath}/${pointerKey(extra)}`;
+    const path = extra === undefined ? shown.instancePath : `${shown.instancePath}/${pointerSegment(extra)}`;
     const id = rule?.id ?? shown.keyword.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
     const key = rule ? `${path} ${id}` : path; // one keyword issue per field: no "enum" after "type"
     if (seen.has(key)) continue;

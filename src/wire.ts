@@ -7,24 +7,29 @@
 // documented form. No other module branches on a wire variant.
 //
 // The reader is tolerant: a field it cannot read is dropped, never guessed, and fields it does not
-// know are kept as they came. It refuses only what is not a task at all (no `id`, no `status`).
+// know are kept as they came. It refuses only what is not a task at all (no `id`, no `status`, or
+// nested deeper than any task is). What it hands out is a copy without prototype keys (json.ts),
+// so merging a task into anything cannot reach a prototype.
+import { MAX_DEPTH, plainJson } from "./json.js";
 import type { Task, ValidationIssue } from "./types.js";
 
 /** The four documented statuses. */
 export type KnownStatus = "pending" | "processing" | "completed" | "failed";
 
-const STATUS_SYNONYMS: Record<string, KnownStatus> = {
+// A Map, not an object: a status word such as "constructor" or "__proto__" must find nothing,
+// not a property every object inherits.
+const STATUS_SYNONYMS = new Map<string, KnownStatus>(Object.entries({
   pending: "pending", queued: "pending", in_queue: "pending", waiting: "pending", submitted: "pending", created: "pending",
   processing: "processing", in_progress: "processing", running: "processing", started: "processing", generating: "processing",
   completed: "completed", complete: "completed", success: "completed", succeeded: "completed", succeed: "completed",
   done: "completed", finished: "completed",
   // Cancelled is final too; reporting it as a failure beats polling it until the deadline.
   failed: "failed", failure: "failed", fail: "failed", error: "failed", errored: "failed", cancelled: "failed", canceled: "failed",
-};
+} satisfies Record<string, KnownStatus>));
 
 /** The documented status a gateway status word means, or undefined for one nobody has documented. */
 export function taskStatusOf(status: unknown): KnownStatus | undefined {
-  return typeof status === "string" ? STATUS_SYNONYMS[status.trim().toLowerCase()] : undefined;
+  return typeof status === "string" ? STATUS_SYNONYMS.get(status.trim().toLowerCase()) : undefined;
 }
 
 /** What the reader knows that the answer may not say: the model the request named. */
@@ -40,9 +45,18 @@ const TOP_LEVEL = new Set([
 
 /**
  * Reads any task body the gateway may send (a create's or a poll's answer, a callback) into the
- * documented Task. Refuses only a body that is not a task: not an object, or without `id` or `status`.
+ * documented Task. Refuses only a body that is not a task: not an object, without `id` or `status`,
+ * or nested more than MAX_DEPTH levels deep.
  */
-export function readTask(body: unknown, context: TaskContext = {}): TaskReading {
+export function readTask(value: unknown, context: TaskContext = {}): TaskReading {
+  let tooDeep: string | undefined;
+  const body = plainJson(value, (pointer) => {
+    tooDeep ??= pointer;
+    return undefined;
+  });
+  if (tooDeep !== undefined) {
+    return { issues: [issue(tooDeep, "max-depth", `is nested more than ${MAX_DEPTH} levels deep; no task is`)] };
+  }
   if (!isRecord(body)) return { issues: [issue("", "task-object", `is not a task object (got ${kindOf(body)})`)] };
   const id = readId(body.id);
   const rawStatus = typeof body.status === "string" ? body.status.trim() : "";
@@ -73,7 +87,7 @@ export function readTask(body: unknown, context: TaskContext = {}): TaskReading 
  */
 export function errorCodeOf(code: unknown): string | undefined {
   if (typeof code === "number" && Number.isSafeInteger(code) && code >= 0) return String(code).padStart(9, "0");
-  if (typeof code === "number" && Number.isFinite(code)) return String(code);
+  // A fraction or a negative number is no code anyone documents: not read as one.
   if (typeof code !== "string" || code.trim() === "") return undefined;
   const text = code.trim();
   return /^\d{1,8}$/.test(text) ? text.padStart(9, "0") : text;
@@ -118,6 +132,15 @@ export function readErrorBody(body: unknown): ServerError {
   const code = codeText(inner?.code) ?? codeText(status?.error_code) ?? codeText(body.code) ?? codeText(status?.code);
   const requestId = nonEmpty(inner?.request_id) ?? nonEmpty(body.request_id);
   return { ...(code !== undefined && { code }), ...(message !== undefined && { message }), ...(requestId !== undefined && { requestId }) };
+}
+
+/**
+ * An HTTP error body as errors keep it (`KirinApiError.body`): a copy without prototype keys, cut
+ * off where it nests deeper than any error envelope does, so that rendering the error
+ * (JSON.stringify, a logger) cannot overflow the stack.
+ */
+export function readErrorValue(body: unknown): unknown {
+  return plainJson(body, () => `[nested more than ${MAX_DEPTH} levels deep]`);
 }
 
 /** A 2xx answer: the task, a refusal in words (with the status a status wrapper names), or neither. */
@@ -227,7 +250,8 @@ function readTaskError(value: unknown): Task["error"] {
 
 /** Keeps the code exactly as sent when reading changed it (`6001094` -> `"006001094"`). */
 function withOriginal(error: NonNullable<Task["error"]>, sent: unknown): NonNullable<Task["error"]> {
-  if ((typeof sent === "number" || typeof sent === "string") && sent !== error.code) error.original_code = sent;
+  const code = typeof sent === "string" || (typeof sent === "number" && Number.isSafeInteger(sent)) ? sent : undefined;
+  if (code !== undefined && code !== error.code) error.original_code = code;
   return error;
 }
 
@@ -267,12 +291,11 @@ function textOf(body: string): string | undefined {
   return text ? (text.length > 200 ? `${text.slice(0, 197)}...` : text) : undefined;
 }
 
-/** The fields of `value` that the reader does not interpret, as they came (prototype keys never). */
+/** The fields of `value` that the reader does not interpret, as they came (already without prototype keys). */
 function copyUnknown(value: Record<string, unknown>, known: ReadonlySet<string>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(value)) {
-    if (known.has(key) || key === "__proto__") continue;
-    out[key] = value[key];
+    if (!known.has(key)) out[key] = value[key];
   }
   return out;
 }

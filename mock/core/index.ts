@@ -3,6 +3,7 @@
 // route table and one error mapper, and no `node:` import: the Node server (`npm start`,
 // `kirin-api/mock`), the MSW handlers (`kirin-api/msw`) and the tests' fake gateway are thin layers
 // around it. Time, the task store, randomness and the callbacks' `fetch` are injected.
+import { MAX_BODY_BYTES } from "../../src/rules/body-size.js";
 import { validateWireRequest } from "../../src/validate.js";
 import { CALLBACK_DEFAULTS, type CallbackOptions, type CallbackPolicy, type CallbackPost, CallbackSender, fetchPost } from "./callbacks.js";
 import { type MockClock, systemClock } from "./clock.js";
@@ -67,7 +68,8 @@ export const CORE_DEFAULTS: Omit<MockCoreOptions, "clock"> = {
   log: (line) => console.log(line),
   callbacks: CALLBACK_DEFAULTS,
   basePath: "",
-  maxBodyBytes: 32 * 1024 * 1024,
+  // The contract's `x-kirin-max-body-bytes`, as the client's validateRequest reports it.
+  maxBodyBytes: MAX_BODY_BYTES,
   urlTtlMs: 60 * 60 * 1000,
   maxLoggedRequests: 1_000,
 };

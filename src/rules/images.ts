@@ -9,6 +9,14 @@ import { type ImageRef, type Model, type Params, type Rule, fieldName, isObject,
  */
 export const MAX_IMAGE_BYTES = 10 * 1024 * 1024;
 const MIN_SIDE = 300;
+/**
+ * The most pixels (width x height) an image may have. The API states no upper bound; this is the
+ * line past which Pillow, the most common image library on servers, refuses to open an image by
+ * default (its decompression-bomb limit, twice its 89,478,485-pixel warning), and the most
+ * permissive common default: ImageMagick's stops at 128 megapixels. Decoded as RGBA such an image
+ * takes 716 MB; a 100,000 x 100,000 PNG header (10 billion pixels) once passed unnoticed.
+ */
+export const MAX_IMAGE_PIXELS = 178_956_970;
 
 /** Every image string of the params, with its header read once. */
 export function imageRefs(model: Model, p: Params): ImageRef[] {
@@ -80,6 +88,31 @@ export const imageRules: Rule[] = [
       for (const r of decoded(images)) {
         if (r.info.bytes! > MAX_IMAGE_BYTES) {
           report(r.path, `${name(r)} decodes to ${r.info.bytes} bytes (${mb(r.info.bytes!)}); at most 10 MB (${MAX_IMAGE_BYTES} bytes) is allowed.`);
+        }
+      }
+    },
+  },
+  {
+    id: "image-header",
+    severity: "error",
+    check({ images, report }) {
+      for (const r of decoded(images)) {
+        if (r.info.headerProblem) report(r.path, `${name(r)} is not a complete image: ${r.info.headerProblem}.`);
+      }
+    },
+  },
+  {
+    id: "image-max-pixels",
+    severity: "error",
+    check({ images, report }) {
+      for (const r of decoded(images)) {
+        const { width: w, height: h } = r.info;
+        if (w !== undefined && h !== undefined && w * h > MAX_IMAGE_PIXELS) {
+          report(
+            r.path,
+            `${name(r)} is ${w}x${h} px (${(w * h).toLocaleString("en")} pixels); at most ${MAX_IMAGE_PIXELS.toLocaleString("en")} pixels ` +
+              "are allowed: decoded, a larger image takes over 700 MB, and image libraries refuse it.",
+          );
         }
       }
     },

@@ -104,7 +104,7 @@ describe("named examples", () => {
         "ErrorPayloadTooLarge", "ErrorUnsupportedMediaType", "ErrorRateLimited",
         "ErrorInternal", "ErrorServiceUnavailable",
         "ErrorInsufficientCredits", "ErrorNotFoundWrapper", "ErrorMessageOnly", "ErrorAsString",
-        "ErrorObjectMessage", "ErrorObjectErrorMessage", "ErrorRateLimitedCode",
+        "ErrorObjectMessage", "ErrorObjectErrorMessage", "ErrorRateLimitedCode", "ErrorBadTaskId",
       ].sort(),
     );
   });

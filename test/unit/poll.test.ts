@@ -66,7 +66,7 @@ describe("waitForTask", () => {
 
   it("returns a finished initialTask without a request", async () => {
     const { gw, client, id } = setup({ durationMs: 1_000, progress: true });
-    const done = { id, model: "kirin_v3_i2v", status: "completed", output: [{ content: [] }] } as Task;
+    const done = { id, model: "kirin_v3_i2v", status: "completed", output: [{ content: [{ url: "https://cdn.example/v.mp4" }] }] } as Task;
     const r = await outcome(client.waitForTask(id, { initialTask: done }));
     expect(r.value).toEqual(done);
     expect(gw.log).toEqual([]);
@@ -240,7 +240,8 @@ describe("waitForTask", () => {
     const client = {
       async getTask(id: string): Promise<Task> {
         calls++;
-        return { id, model: "m", status: calls < 3 ? "processing" : "completed" } as Task;
+        const output = [{ content: [{ url: "https://cdn.example/v.mp4" }] }];
+        return (calls < 3 ? { id, model: "m", status: "processing" } : { id, model: "m", status: "completed", output }) as Task;
       },
     };
     const r = await outcome(waitForTask(client, "t"));
@@ -265,7 +266,7 @@ function scripted(durationMs: number, answer: Answer) {
       const t = Date.now() - created;
       at.push(t);
       const base = { id, model: "kirin_v3_i2v", created_at: created };
-      if (t >= durationMs) return { ...base, status: "completed", progress: 1, output: [{ content: [] }] } as Task;
+      if (t >= durationMs) return { ...base, status: "completed", progress: 1, output: [{ content: [{ url: "https://cdn.example/v.mp4" }] }] } as Task;
       return { ...base, status: "processing", ...answer(t) } as Task;
     },
   };

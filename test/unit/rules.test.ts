@@ -106,6 +106,20 @@ export const runtimeCases: Record<string, RuleCase> = {
       [omni({ image_list: [image(bigImages().over)] }), "/image_list/0/image_url"],
     ],
   },
+  "image-header": {
+    pass: [i2v({ image: B64.png }), i2v({ image: B64.jpeg })],
+    fail: [
+      [i2v({ image: "iVBORw0KGgo=" }), "/image"],
+      [omni({ image_list: [image(URL_IMAGE), image("/9j/")] }), "/image_list/1/image_url"],
+    ],
+  },
+  "image-max-pixels": {
+    pass: [i2v({ image: B64.png })],
+    fail: [
+      [i2v({ image: "iVBORw0KGgoAAAANSUhEUgABhqAAAYagCAAAAACNOVQU" }), "/image"],
+      [omni({ image_list: [image("iVBORw0KGgoAAAANSUhEUgABhqAAAYagCAAAAACNOVQU")] }), "/image_list/0/image_url"],
+    ],
+  },
   "image-min-dimensions": {
     pass: [i2v({ image: B64.square })],
     fail: [
@@ -171,6 +185,19 @@ export const runtimeCases: Record<string, RuleCase> = {
       [omni({ video_list: [video("feature", "https://cdn.example.com/clip.avi")], sound: "off" }), "/video_list/0/video_url"],
       [omni({ video_list: [video("feature", "https://cdn.example.com/clip.webm?x=1")], sound: "off" }), "/video_list/0/video_url"],
     ],
+  },
+  "no-prototype-keys": {
+    pass: [i2v({ watermark_info: { enabled: true } }), omni({ image_list: [image(URL_IMAGE)] })],
+    fail: [
+      // A computed key defines an own field; `__proto__: x` in a literal would set the prototype.
+      [{ ...i2v(), ["__proto__"]: { duration: "bogus" } }, "/__proto__"],
+      [i2v({ watermark_info: { enabled: true, constructor: { prototype: {} } } }), "/watermark_info/constructor"],
+      [omni({ image_list: [{ ...image(URL_IMAGE), prototype: 1 }] }), "/image_list/0/prototype"],
+    ],
+  },
+  "request-body-size": {
+    pass: [i2v({ image: bigImages().max, image_tail: bigImages().max }), omni({ image_list: [image(bigImages().max), image(bigImages().max)] })],
+    fail: [[omni({ image_list: Array(3).fill(image(bigImages().max)) }), ""]],
   },
   "video-edit-ignores-duration": {
     pass: [
