@@ -42,3 +42,6 @@ export type { KirinErrorCategory } from "./errors.js";
 export { validateRequest, validateWireRequest } from "./validate.js";
 export { inspectImage, imageToBase64 } from "./image.js";
 export type { ImageInfo } from "./image.js";
+// The concurrency limit batches run under: halved when the gateway pushes back, won back slowly.
+export { adaptiveConcurrency } from "./concurrency.js";
+export type { AdaptiveConcurrency, AdaptiveConcurrencyOptions } from "./concurrency.js";
