@@ -8,6 +8,7 @@ import type { AddressInfo } from "node:net";
 import { validateWireRequest } from "../src/validate.js";
 import type { ErrorResponse, ValidationIssue } from "../src/types.js";
 import { CallbackSender } from "./callbacks.js";
+import { createRateLimiter } from "./rate-limit.js";
 import { projectRoot } from "./root.js";
 import { SCENARIO_HEADER, SHAPES_HEADER, UnknownScenarioError, scenarioOf, shapesOf } from "./scenarios.js";
 import { type MockTask, type Shapes, type TaskPlan, TaskStore, statusChanges, taskView } from "./tasks.js";
@@ -16,6 +17,8 @@ export interface MockOptions {
   host: string;
   /** 0 picks a free port. */
   port: number;
+  /** Creates per second per API key before the mock answers as its `rate-limit` scenario does; 0: no limit. */
+  rateLimit: number;
   /** Run time of a task from creation to `completed`, in seconds. */
   taskSeconds: number;
   /** Finished tasks beyond this count are forgotten, oldest first. */
@@ -29,6 +32,7 @@ export interface MockOptions {
 export const DEFAULTS: MockOptions = {
   host: "127.0.0.1",
   port: 4010,
+  rateLimit: 0,
   taskSeconds: 6,
   maxTasks: 10_000,
   maxBodyBytes: 32 * 1024 * 1024,
@@ -39,6 +43,8 @@ export const DEFAULTS: MockOptions = {
 export interface MockServer {
   url: string;
   store: TaskStore;
+  /** Creates answered with a task: `made` a new one, or `repeated` one made before (same external_task_id and body). */
+  creates: { made: number; repeated: number };
   close(): Promise<void>;
 }
 
@@ -76,6 +82,8 @@ export async function startMockServer(overrides: Partial<MockOptions> = {}): Pro
   const store = new TaskStore(options.maxTasks);
   const callbacks = new CallbackSender({ timeoutMs: 5_000, retries: 3, backoffMs: 1_000, log: options.log });
   let selfUrl = "";
+  const creates = { made: 0, repeated: 0 };
+  const rateLimiter = options.rateLimit > 0 ? createRateLimiter(options.rateLimit) : undefined;
 
   const server = createServer((req, res) => {
     const requestId = `req_${randomBytes(6).toString("hex")}`;
@@ -118,6 +126,7 @@ export async function startMockServer(overrides: Partial<MockOptions> = {}): Pro
   async function create(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const owner = authorize(req);
     httpScenario(req.headers[SCENARIO_KEY] as string | undefined);
+    if (rateLimiter && !rateLimiter.take(owner)) httpScenario("rate-limit");
     const type = String(req.headers["content-type"] ?? "");
     if (!/^application\/json\b/i.test(type)) {
       req.resume();
@@ -152,7 +161,10 @@ export async function startMockServer(overrides: Partial<MockOptions> = {}): Pro
     const now = Date.now();
     if (externalTaskId !== undefined) {
       const existing = store.findByExternalId(owner, externalTaskId);
-      if (existing && existing.bodyHash === bodyHash) return sendTask(req, res, existing, now, shapes);
+      if (existing && existing.bodyHash === bodyHash) {
+        creates.repeated++;
+        return sendTask(req, res, existing, now, shapes);
+      }
       if (existing) {
         throw new HttpError(409, "conflict", `external_task_id '${externalTaskId}' already names a task created from a different request body.`);
       }
@@ -174,6 +186,7 @@ export async function startMockServer(overrides: Partial<MockOptions> = {}): Pro
       },
       now,
     );
+    creates.made++;
     if (task.callbackUrl) {
       const created = task.createdAt;
       callbacks.schedule(task.callbackUrl, statusChanges(task).map((at) => created + at - Date.now()), () =>
@@ -225,6 +238,7 @@ export async function startMockServer(overrides: Partial<MockOptions> = {}): Pro
   return {
     url: selfUrl,
     store,
+    creates,
     close: () =>
       new Promise<void>((resolve) => {
         callbacks.close();

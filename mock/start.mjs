@@ -19,4 +19,5 @@ await build({
 await buildPlayground();
 // The reference page (~1 s with Redocly) only when it is missing or older than the contract.
 ensureReference();
-await import("./.build/cli.mjs");
+const { runMockCli } = await import("./.build/cli.mjs");
+await runMockCli(process.argv.slice(2));
