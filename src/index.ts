@@ -45,3 +45,7 @@ export type { ImageInfo } from "./image.js";
 // The concurrency limit batches run under: halved when the gateway pushes back, won back slowly.
 export { adaptiveConcurrency } from "./concurrency.js";
 export type { AdaptiveConcurrency, AdaptiveConcurrencyOptions } from "./concurrency.js";
+// Creating a task again after 006001094, under a new external_task_id derived from the original.
+export { recreate, recreateExternalId, attemptOf } from "./recreate.js";
+// Exact sums of the gateway's decimal cost strings.
+export { sumDecimals } from "./money.js";
