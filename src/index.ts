@@ -49,3 +49,22 @@ export type { AdaptiveConcurrency, AdaptiveConcurrencyOptions } from "./concurre
 export { recreate, recreateExternalId, attemptOf } from "./recreate.js";
 // Exact sums of the gateway's decimal cost strings.
 export { sumDecimals } from "./money.js";
+// Batches: many requests under that limit, validated before any is sent, with a journal to resume
+// from without paying twice.
+export { runBatch, validateBatch, KirinBatchValidationError } from "./batch.js";
+export type {
+  BatchItem,
+  BatchOptions,
+  BatchResult,
+  BatchOutcome,
+  BatchErrorInfo,
+  BatchEvent,
+  BatchPhase,
+  BatchRun,
+  BatchStatus,
+  BatchSummary,
+  BatchProblem,
+  StopReason,
+} from "./batch.js";
+export { memoryJournal, replayJournal, parseJournal, journalLine, KirinJournalError, JOURNAL_VERSION } from "./journal.js";
+export type { BatchJournal, JournalEntry, JournalFact, KeyState } from "./journal.js";
