@@ -1,15 +1,16 @@
-// `npm run build`: dist/index.js (the browser-safe entry point) and dist/node.js (`kirin-api/node`)
-// in one ESM build of src/ and the generated validators, with code they share in chunks: an error
-// class thrown by `kirin-api/node` is the one `kirin-api` exports, so `instanceof` holds across
-// them. Dependencies stay imports. Types are tsc's declarations of src/ (dist/src/) next to copies
-// of the generated declarations they import (dist/generated/), so every import in them resolves.
+// `npm run build`: dist/index.js (the browser-safe entry point), dist/node.js (`kirin-api/node`)
+// and dist/cli.js (the `kirin` command) in one ESM build of src/, cli/ and the generated
+// validators, with code they share in chunks: an error class thrown by `kirin-api/node` is the one
+// `kirin-api` exports, so `instanceof` holds across them. Dependencies stay imports. Types are
+// tsc's declarations of src/ (dist/src/) next to copies of the generated declarations they import
+// (dist/generated/), so every import in them resolves.
 import { execFileSync } from "node:child_process";
 import { copyFileSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { build } from "esbuild";
 
 rmSync("dist", { recursive: true, force: true });
 const result = await build({
-  entryPoints: { index: "src/index.ts", node: "src/node.ts" },
+  entryPoints: { index: "src/index.ts", node: "src/node.ts", cli: "cli/main.ts" },
   outdir: "dist",
   bundle: true,
   splitting: true,
