@@ -295,6 +295,18 @@ describe("runBatch resumes from its journal without paying twice", () => {
     expect(sent.creates).toBe(0);
   });
 
+  it("a task that failed with 006001094 before its re-creation was recorded is created again once, under the same derived id", async () => {
+    const apiKey = `owner-${run++}-key`;
+    const id = `capacity-${run}`;
+    const failing = countingClient(mock, { apiKey, rewrite: noCapacity });
+    const failed = await failing.client.createTask({ ...item("h").request, external_task_id: id });
+    const journal = memoryJournal([await started("h", id), { v: 1, at, type: "created", key: "h", external_task_id: id, task_id: failed.id }]);
+    const { client, sent } = countingClient(mock, { apiKey });
+    const results = await collect(runBatch(client, [item("h")], { journal, wait: FAST, recreateDelayMs: 0 }));
+    expect(results).toMatchObject([{ outcome: "completed", attempt: 2, externalTaskId: `${id}-retry-2` }]);
+    expect(sent.createIds).toEqual([`${id}-retry-2`]);
+  });
+
   it("a key that ended is left alone: no request at all, counted as earlier", async () => {
     const journal = memoryJournal([
       await started("d", "d-1"),

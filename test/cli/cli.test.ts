@@ -189,6 +189,22 @@ describe("kirin batch", () => {
     expect(lines(readFileSync(join(cwd, "results.jsonl"), "utf8"))).toHaveLength(6);
   });
 
+  it("a result the journal holds but the results file lost (the process died in between) is written on the next run, sending nothing", async () => {
+    const cwd = folder();
+    writeFileSync(join(cwd, "jobs.jsonl"), [jobLine("x"), jobLine("y"), jobLine("z")].join("\n"));
+    const args = ["batch", "jobs.jsonl", "--out", "results.jsonl", "--max-poll-interval", "0.1"];
+    expect((await kirin(args, { cwd })).code).toBe(0);
+    const written = lines(readFileSync(join(cwd, "results.jsonl"), "utf8"));
+    // Died after the journal's `end` of the last result and while writing its line: half a line.
+    writeFileSync(join(cwd, "results.jsonl"), `${written.slice(0, 2).join("\n")}\n${written[2]!.slice(0, 40)}`);
+    const before = { ...mock.creates };
+    expect((await kirin(args, { cwd })).code).toBe(0);
+    const after = lines(readFileSync(join(cwd, "results.jsonl"), "utf8"));
+    expect(after.map((l) => JSON.parse(l).key).sort()).toEqual(["x", "y", "z"]);
+    expect(after[2]).toBe(written[2]);
+    expect(mock.creates.made).toBe(before.made);
+  });
+
   it("an invalid line 4 stops the batch before anything is sent (exit 2, its line and rule)", async () => {
     const cwd = folder();
     writeFileSync(join(cwd, "jobs.jsonl"), [jobLine("a"), jobLine("b"), jobLine("c"), JSON.stringify({ key: "d", request: { model: "kirin_v3_omni_video", prompt: "A boat" } })].join("\n"));
