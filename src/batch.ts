@@ -496,7 +496,8 @@ export function runBatch(
   /** A failed task: created again under a new id when the code says it may pass later, else final. */
   async function afterFailure(w: Work, error: KirinTaskFailedError): Promise<Directive> {
     if (error.retryable && w.attempt <= recreateAttempts) {
-      limiter.backOff(error.code);
+      // No capacity is the gateway pushing back; another retryable failure says nothing of its load.
+      if (error.code === "006001094") limiter.backOff(error.code);
       if (stopped) {
         // The failed task stays the journal's last word: a rerun sees it fail and creates it again.
         if (stopped.reason !== "aborted") notStarted(w);
