@@ -41,19 +41,35 @@ function words(command: string): string[] {
   return [...command.matchAll(/"((?:[^"\\]|\\.)*)"|(\S+)/g)].map((m) => (m[1] !== undefined ? m[1].replace(/\\(.)/g, "$1") : m[2]!));
 }
 
-/** Plays `steps` in a fresh folder against `baseUrl`; returns what each printed (stdout and stderr as they came). */
-export async function play(steps: Step[], cli: string, baseUrl: string): Promise<{ outputs: string[][]; codes: (number | null)[] }> {
-  const cwd = mkdtempSync(join(tmpdir(), "kirin-session-"));
+/**
+ * Plays `steps` against `baseUrl` and returns what each printed (stdout and stderr as they came).
+ * Each `$ cat` starts a part of the session that needs nothing from the parts before it but the
+ * exported variables: the parts play at once, each in a fresh folder, since most of the time is
+ * spent waiting for tasks.
+ */
+export async function play(steps: Step[], cli: string, baseUrl: string): Promise<{ outputs: string[][] }> {
   const env: Record<string, string> = {};
+  for (const step of steps) {
+    const [program, ...args] = words(step.command);
+    if (program === "export") for (const pair of args) env[pair.slice(0, pair.indexOf("="))] = pair.slice(pair.indexOf("=") + 1);
+  }
+  const parts: Step[][] = [];
+  for (const step of steps) {
+    if (parts.length === 0 || step.command.startsWith("cat ")) parts.push([]);
+    parts.at(-1)!.push(step);
+  }
+  const played = await Promise.all(parts.map((part) => playPart(part, cli, { ...env, KIRIN_BASE_URL: baseUrl })));
+  return { outputs: played.flat() };
+}
+
+async function playPart(steps: Step[], cli: string, env: Record<string, string>): Promise<string[][]> {
+  const cwd = mkdtempSync(join(tmpdir(), "kirin-session-"));
   const outputs: string[][] = [];
-  const codes: (number | null)[] = [];
   let last: number | null = 0;
   for (const step of steps) {
     const [program, ...args] = words(step.command);
     let lines: string[] = [];
-    if (program === "export") {
-      for (const pair of args) env[pair.slice(0, pair.indexOf("="))] = pair.slice(pair.indexOf("=") + 1);
-    } else if (program === "cat") {
+    if (program === "cat") {
       writeFileSync(join(cwd, args[0]!), `${step.output.join("\n")}\n`);
       lines = step.output;
     } else if (program === "ls") {
@@ -61,7 +77,7 @@ export async function play(steps: Step[], cli: string, baseUrl: string): Promise
     } else if (program === "echo") {
       lines = [String(last)];
     } else if (program === "kirin" && args[0] !== "mock") {
-      const child = startCli(cli, args, { cwd, env: { ...env, KIRIN_BASE_URL: baseUrl } });
+      const child = startCli(cli, args, { cwd, env });
       const interrupt = step.output.includes("^C");
       let text = "";
       let sent = false;
@@ -78,9 +94,8 @@ export async function play(steps: Step[], cli: string, baseUrl: string): Promise
       lines = text.split("\n").slice(0, -1);
     }
     outputs.push(lines);
-    codes.push(last);
   }
-  return { outputs, codes };
+  return outputs;
 }
 
 /** A line with what changes from run to run made constant: ids, times, counts, costs. */
