@@ -267,7 +267,8 @@ export function runBatch(
   /** The refusal that stopped creating (402, 401, 403): what each request left unstarted reports. */
   let stopCause: BatchErrorInfo | undefined;
   let fatal: unknown;
-  const costs: string[] = [];
+  /** USD of completed tasks so far, kept as one exact decimal (summed once per result, not per read). */
+  let cost = "0";
   const counts = { completed: 0, failed: 0, unresolved: 0 };
   const failedByCode: Record<string, number> = {};
   const lists = { outcomeUnknown: [] as string[], errors: [] as string[], notStarted: [] as string[] };
@@ -294,14 +295,14 @@ export function runBatch(
     waiting: limiter.pending + waiting,
     limit: limiter.limit,
     max,
-    cost: sumDecimals(costs),
+    cost,
     stopped,
   });
 
   function tally(result: BatchResult, fromJournal: boolean) {
     if (result.outcome === "completed") {
       counts.completed++;
-      if (result.cost !== undefined) costs.push(result.cost);
+      if (result.cost !== undefined) cost = sumDecimals([cost, result.cost]);
     } else if (result.outcome === "failed") {
       counts.failed++;
       const code = result.error?.code ?? "unknown";
@@ -478,13 +479,13 @@ export function runBatch(
         return DONE;
       }
     }
-    const cost = taskCost(task);
+    const spent = taskCost(task);
     const result: BatchResult = {
       ...base(w),
       outcome: "completed",
       taskId: task.id,
       task,
-      ...(cost !== undefined && { cost }),
+      ...(spent !== undefined && { cost: spent }),
       videoUrls: videoUrls(task),
       ...(files && { files }),
     };
