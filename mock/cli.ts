@@ -1,5 +1,5 @@
 // The mock's command line: `npm start` in this repository, and `runMockCli` for the package's own
-// command (`kirin-api/mock`): the mock Kirin API and its docs on http://127.0.0.1:4010.
+// command (`kirin mock`, also `kirin-api/mock`): the mock Kirin API and its docs on http://127.0.0.1:4010.
 import { parseArgs } from "node:util";
 import { SCENARIOS, SCENARIO_HEADER, SHAPES_HEADER, shapesOf } from "./core/scenarios.js";
 import { DEFAULTS, startMockServer } from "./server.js";
@@ -18,6 +18,8 @@ Options (environment variable in brackets):
   --speed N              run the mock's clock N times faster [KIRIN_MOCK_SPEED] (default 1)
   --api-key KEY          accept only this bearer token, 401 for any other [KIRIN_MOCK_API_KEY]
                          (default: any non-empty token)
+  --rate-limit N         creates per second per API key; more are answered as the rate-limit
+                         scenario does (429, Retry-After: 1) [KIRIN_MOCK_RATE_LIMIT] (default none)
   --shapes wire|documented
                          how answers are worded [KIRIN_MOCK_SHAPES] (default ${DEFAULTS.shapes}): wire as the
                          real gateway answers (in_progress from the first answer with progress 0 while
@@ -53,7 +55,8 @@ export async function runMockCli(args: string[], usage = "npm start --"): Promis
       shapes: { type: "string" },
       speed: { type: "string" },
       "api-key": { type: "string" },
-    "allow-link-local-callbacks": { type: "boolean" },
+      "rate-limit": { type: "string" },
+      "allow-link-local-callbacks": { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -90,6 +93,7 @@ export async function runMockCli(args: string[], usage = "npm start --"): Promis
     maxTasks: numberOption("max-tasks", "KIRIN_MOCK_MAX_TASKS", DEFAULTS.maxTasks, 1),
     speed: numberOption("speed", "KIRIN_MOCK_SPEED", DEFAULTS.speed, 0.001),
     ...(apiKey && { apiKey }),
+    rateLimit: numberOption("rate-limit", "KIRIN_MOCK_RATE_LIMIT", DEFAULTS.rateLimit, 0),
     allowLinkLocalCallbacks: values["allow-link-local-callbacks"] ?? process.env.KIRIN_MOCK_ALLOW_LINK_LOCAL_CALLBACKS === "1",
   }).catch((error: NodeJS.ErrnoException) => {
     console.error(`The mock could not start: ${error.code === "EADDRINUSE" ? "the port is in use (try --port)" : error.message}`);

@@ -56,6 +56,8 @@ export interface MockServer {
   url: string;
   core: MockCore;
   store: MockCore["store"];
+  /** Creates answered with a task: `made` a new one, or `repeated` one made before (same external_task_id and body). */
+  creates: MockCore["creates"];
   close(): Promise<void>;
 }
 
@@ -124,6 +126,7 @@ export async function startMockServer(overrides: Partial<MockOptions> = {}): Pro
     url: selfUrl,
     core,
     store: core.store,
+    creates: core.creates,
     close: () =>
       new Promise<void>((resolve) => {
         core.close();

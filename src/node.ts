@@ -1,9 +1,16 @@
 /// <reference types="node" />
 // (The build type-checks src/ without Node's types, so that nothing else can use them unnoticed.)
-// Node-only: the one module of src/ that may use `node:` imports. It lets a Fetch API handler
+// Node-only: the entry point of src/'s Node modules (`node:` imports are allowed here and in the
+// modules re-exported below, nowhere else). It lets a Fetch API handler
 // (such as createCallbackHandler's) serve Node's `http.createServer`. Not exported from the
 // browser entry point: the build emits it as dist/node.js (`kirin-api/node`).
 import type { IncomingMessage, ServerResponse } from "node:http";
+
+// Saving videos, and the batch journal in a file (fsync'd), are Node-only too.
+export { downloadVideo } from "./download.js";
+export type { DownloadOptions, DownloadProgress, DownloadResult } from "./download.js";
+export { openJournal } from "./journal-file.js";
+export type { FileJournal } from "./journal-file.js";
 
 export interface NodeListenerOptions {
   /** Largest request body accepted, in bytes (default 1 MiB); larger ones get 413. */

@@ -3,6 +3,7 @@
 // route table and one error mapper, and no `node:` import: the Node server (`npm start`,
 // `kirin-api/mock`), the MSW handlers (`kirin-api/msw`) and the tests' fake gateway are thin layers
 // around it. Time, the task store, randomness and the callbacks' `fetch` are injected.
+import { createRateLimiter } from "./rate-limit.js";
 import { MAX_BODY_BYTES } from "../../src/rules/body-size.js";
 import { validateWireRequest } from "../../src/validate.js";
 import { CALLBACK_DEFAULTS, type CallbackOptions, type CallbackPolicy, type CallbackPost, CallbackSender, fetchPost } from "./callbacks.js";
@@ -56,6 +57,8 @@ export interface MockCoreOptions {
   urlTtlMs: number;
   /** Requests kept for the admin surface. */
   maxLoggedRequests: number;
+  /** Creates per second per API key before the mock answers as its `rate-limit` scenario does; 0: no limit. */
+  rateLimit: number;
 }
 
 export const CORE_DEFAULTS: Omit<MockCoreOptions, "clock"> = {
@@ -72,6 +75,7 @@ export const CORE_DEFAULTS: Omit<MockCoreOptions, "clock"> = {
   maxBodyBytes: MAX_BODY_BYTES,
   urlTtlMs: 60 * 60 * 1000,
   maxLoggedRequests: 1_000,
+  rateLimit: 0,
 };
 
 /** One request the mock received, as the admin surface lists it. */
@@ -91,6 +95,8 @@ export interface MockCore {
   readonly clock: MockClock;
   /** The API requests received, oldest first (at most `maxLoggedRequests`). */
   readonly requests: readonly ReceivedRequest[];
+  /** Creates answered with a task: `made` a new one, or `repeated` one made before (same external_task_id and body). */
+  readonly creates: { made: number; repeated: number };
   /** Moves a task `ms` forward in its life, or to its end; callbacks it passes are sent. */
   advance(id: string, ms: number | "end"): MockTask | undefined;
   /** Forgets every task, request and `-once` count. */
@@ -163,6 +169,8 @@ export function createMockCore(overrides: Partial<MockCoreOptions> = {}): MockCo
   const requests: ReceivedRequest[] = [];
   /** How many requests each `NAME:N` ask has failed so far, by key, operation and ask. */
   const failures = new Map<string, number>();
+  const creates = { made: 0, repeated: 0 };
+  const rateLimiter = options.rateLimit > 0 ? createRateLimiter(options.rateLimit) : undefined;
 
   // The one route table: the API, the media it points at, and the admin surface.
   const routes: Route[] = [
@@ -223,6 +231,7 @@ export function createMockCore(overrides: Partial<MockCoreOptions> = {}): MockCo
     const owner = authorize(request);
     const headerAsk = askOf(ctx, request.headers.get(SCENARIO_HEADER));
     httpScenario(ctx, owner, "create", headerAsk);
+    if (rateLimiter && !rateLimiter.take(owner, clock.now())) throwScenario("rate-limit");
     const body = await readJson(request);
     const verdict = validateWireRequest(body);
     if (!verdict.valid) throw badRequest(verdict.issues);
@@ -244,7 +253,10 @@ export function createMockCore(overrides: Partial<MockCoreOptions> = {}): MockCo
     const now = clock.now();
     if (externalTaskId !== undefined) {
       const existing = store.findByExternalId(owner, externalTaskId);
-      if (existing && existing.bodyHash === bodyHash) return json(200, taskView(existing, now, ctx.base, shapes));
+      if (existing && existing.bodyHash === bodyHash) {
+        creates.repeated++;
+        return json(200, taskView(existing, now, ctx.base, shapes));
+      }
       if (existing) {
         throw new MockHttpError(409, "conflict", `external_task_id '${externalTaskId}' already names a task created from a different request body.`);
       }
@@ -280,6 +292,7 @@ export function createMockCore(overrides: Partial<MockCoreOptions> = {}): MockCo
       },
       now,
     );
+    creates.made++;
     if (task.callbackUrl) scheduleCallbacks(task, -1);
     return json(200, taskView(task, now, ctx.base, shapes));
   }
@@ -418,6 +431,10 @@ export function createMockCore(overrides: Partial<MockCoreOptions> = {}): MockCo
       if (failed >= times) return;
       failures.set(key, failed + 1);
     }
+    throwScenario(name);
+  }
+
+  function throwScenario(name: string): never {
     const s = HTTP_SCENARIOS[name]!;
     throw new MockHttpError(s.status, s.code ?? "", s.message ?? "", s.headers ?? {}, undefined, s.body);
   }
@@ -460,6 +477,7 @@ export function createMockCore(overrides: Partial<MockCoreOptions> = {}): MockCo
     store,
     clock,
     requests,
+    creates,
     advance,
     reset,
     close: () => callbacks.close(),
