@@ -8,7 +8,9 @@ import { type MockServer, startMockServer } from "../../mock/server.js";
 import { buildCli, finished, type Ran, runCli, startCli } from "../support/cli.js";
 
 const KEY = "sk-cli-test-SECRET-7f3a9c";
+// The mock's sample video follows the request's aspect ratio.
 const VIDEO = readFileSync("mock/core/media/sample-16x9.mp4");
+const SQUARE = readFileSync("mock/core/media/sample-1x1.mp4");
 let cli: string;
 let mock: MockServer;
 let limited: MockServer;
@@ -65,7 +67,7 @@ describe("kirin generate", () => {
     );
     expect(ran.code).toBe(0);
     // 10 s of pro video: $1.1200 on the mock - the duration went out as the string "10".
-    expect(ran.stdout).toMatch(/^saved boat.mp4 \(54 kB\) \| cost \$1.1200 \| task task_\w+\n$/);
+    expect(ran.stdout).toMatch(new RegExp(`^saved boat.mp4 \\(${Math.round(VIDEO.length / 1000)} kB\\) \\| cost \\$1.1200 \\| task task_\\w+\\n$`));
     expect(readFileSync(join(cwd, "boat.mp4")).equals(VIDEO)).toBe(true);
     expect(mock.creates.made - before).toBe(1);
     // Piped: whole lines only, no bar drawing.
@@ -156,7 +158,7 @@ describe("kirin task", () => {
     expect(JSON.parse(byExternalId.stdout).task.id).toBe(created.task.id);
     const saved = await kirin(["task", created.task.id, "--wait", "--out", "v.mp4"], { cwd });
     expect(saved.code).toBe(0);
-    expect(readFileSync(join(cwd, "v.mp4")).equals(VIDEO)).toBe(true);
+    expect(readFileSync(join(cwd, "v.mp4")).equals(SQUARE)).toBe(true);
   });
 
   it("an unknown task: exit 1 with the server's words", async () => {
@@ -177,7 +179,7 @@ describe("kirin batch", () => {
     const results = lines(readFileSync(join(cwd, "results.jsonl"), "utf8")).map((l) => JSON.parse(l));
     expect(results.map((r) => r.outcome)).toEqual(Array(6).fill("completed"));
     expect(results.map((r) => r.key).sort()).toEqual([0, 1, 2, 3, 4, 5].map((i) => `shot/${i}`));
-    for (let i = 0; i < 6; i++) expect(readFileSync(join(cwd, "videos", `shot_${i}.mp4`)).equals(VIDEO)).toBe(true);
+    for (let i = 0; i < 6; i++) expect(readFileSync(join(cwd, "videos", `shot_${i}.mp4`)).equals(SQUARE)).toBe(true);
     expect(first.stdout).toMatch(/completed +6 +\$3.3600/);
     expect(mock.creates.made - before.made).toBe(6);
 

@@ -16,7 +16,8 @@ const PARALLEL = 4;
 const JOBS = 12;
 const KILLS = 3;
 const SEED = Number(process.env.KIRIN_KILL_SEED ?? Math.floor(Math.random() * 2 ** 31));
-const VIDEO = readFileSync("mock/core/media/sample-16x9.mp4");
+// The requests are 1:1: the mock serves its square sample.
+const VIDEO = readFileSync("mock/core/media/sample-1x1.mp4");
 
 let cli: string;
 let mock: MockServer;
