@@ -97,10 +97,13 @@ it(`survives SIGKILL at random points: ${ROUNDS} rounds of ${JOBS} requests, up 
     rounds.push(...(await Promise.all(Array.from({ length: Math.min(PARALLEL, ROUNDS - first) }, (_, i) => round(first + i)))));
   }
   const kills = rounds.reduce((n, r) => n + r.kills.length, 0);
-  // Most kill points fall inside a run; a round whose run ended first just finished sooner.
-  expect(kills, `seed ${SEED}`).toBeGreaterThan(ROUNDS);
+  // Kill points are drawn in the first 1.4 s; a run that ended before one just finished sooner, and
+  // how many land depends on the machine's speed. The test is only worth its name if most rounds
+  // were killed at least once.
+  const killedRounds = rounds.filter((r) => r.kills.length > 0).length;
+  expect(killedRounds, `seed ${SEED}: ${kills} kills`).toBeGreaterThanOrEqual(ROUNDS / 2);
   expect({ made: mock.creates.made - before.made, repeated: mock.creates.repeated - before.repeated }, `seed ${SEED}`).toEqual({
     made: ROUNDS * JOBS,
     repeated: 0,
   });
-}, 60_000);
+}, 120_000);
