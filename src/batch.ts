@@ -26,6 +26,7 @@ import {
   type KirinErrorCategory,
   KirinNotFoundError,
   KirinRateLimitError,
+  KirinTaskCompletedWithoutOutputError,
   KirinTaskFailedError,
   KirinValidationError,
 } from "./errors.js";
@@ -494,9 +495,13 @@ export function runBatch(
     return DONE;
   }
 
-  /** A failed task: created again under a new id when the code says it may pass later, else final. */
+  /**
+   * A failed task: created again under a new id when the code says it may pass later, else final.
+   * Not a task that completed without a video: it may have been billed, so making another is the
+   * caller's decision (the result says `retryable`), not the runner's.
+   */
   async function afterFailure(w: Work, error: KirinTaskFailedError): Promise<Directive> {
-    if (error.retryable && w.attempt <= recreateAttempts) {
+    if (error.retryable && !(error instanceof KirinTaskCompletedWithoutOutputError) && w.attempt <= recreateAttempts) {
       // No capacity is the gateway pushing back; another retryable failure says nothing of its load.
       if (error.code === "006001094") limiter.backOff(error.code);
       if (stopped) {

@@ -109,6 +109,23 @@ describe("runBatch", () => {
     expect(batch.summary).toMatchObject({ total: 12, completed: 12, failed: 0, creates: 12, cost: "6.7200" });
   });
 
+  it("does not make another task when one completed without a video: it may have been billed", async () => {
+    let creates = 0;
+    const client = createKirinClient({
+      apiKey: `batch-test-key-${++run}`,
+      baseUrl: "https://gateway.example",
+      fetch: async (request) => {
+        if (request.method === "POST") creates++;
+        const task = request.method === "POST" ? { id: `t${creates}`, status: "in_progress" } : { id: "t1", status: "completed", output: [] };
+        return Response.json(task);
+      },
+    });
+    const results = await collect(runBatch(client, items(1, "empty"), { wait: FAST }));
+    expect(results.map((r) => r.outcome)).toEqual(["failed"]);
+    expect(results[0]).toMatchObject({ error: { code: "completed_without_output" } });
+    expect(creates).toBe(1);
+  });
+
   it("takes an async iterable too", async () => {
     const { client } = countingClient(mock);
     async function* source() {
