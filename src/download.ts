@@ -8,9 +8,10 @@
 // overwrites.
 import { type FileHandle, mkdir, open, rename, unlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
-import { apiError, KirinApiError, KirinConnectionError, KirinError } from "./errors.js";
+import { apiError, KirinConnectionError, KirinError } from "./errors.js";
 import { syncDirectory } from "./journal-file.js";
-import { backoffMs, isRetryableStatus, sleep } from "./retry.js";
+import { backoffMs, isTransient, sleep } from "./retry.js";
+import { systemCode } from "./transport.js";
 import { videoUrls } from "./task.js";
 import type { Task } from "./types.js";
 
@@ -96,8 +97,7 @@ export async function downloadVideo(task: Task | string, path: string, options: 
         break;
       } catch (error) {
         if (signal?.aborted) throw signal.reason;
-        const worthRetrying = error instanceof KirinConnectionError || (error instanceof KirinApiError && isRetryableStatus(error.status));
-        if (!worthRetrying || attempt >= retries) throw error;
+        if (!isTransient(error) || attempt >= retries) throw error;
         await sleep(backoffMs(attempt + 1), signal);
       }
     }
@@ -125,13 +125,8 @@ async function request(
     return await fetcher(url, { signal: signal ?? null, headers: from > 0 ? { range: `bytes=${from}-` } : {} });
   } catch (error) {
     if (signal?.aborted) throw signal.reason;
-    throw new KirinConnectionError(`The download failed to connect: ${(error as Error).message}`, { cause: error, code: causeCode(error) });
+    throw new KirinConnectionError(`The download failed to connect: ${(error as Error).message}`, { cause: error, code: systemCode(error) });
   }
-}
-
-function causeCode(error: unknown): string | undefined {
-  const code = (error as { cause?: { code?: unknown } }).cause?.code;
-  return typeof code === "string" ? code : undefined;
 }
 
 /** Streams the body to `write`; a failure of the connection (not of `write`) becomes KirinConnectionError. */
@@ -146,7 +141,7 @@ async function receive(response: Response, write: (chunk: Uint8Array) => Promise
       } catch (error) {
         throw new KirinConnectionError(`The connection broke during the download: ${(error as Error).message}`, {
           cause: error,
-          code: causeCode(error),
+          code: systemCode(error),
         });
       }
       if (next.done) return;

@@ -199,7 +199,7 @@ function httpError(response: Response, body: unknown, requestId: string | undefi
 }
 
 /** The system code of a failure, from the error or its causes (`ECONNREFUSED`, `UND_ERR_SOCKET`). */
-function systemCode(error: unknown): string | undefined {
+export function systemCode(error: unknown): string | undefined {
   for (let e = error, depth = 0; e && typeof e === "object" && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
     const code = (e as { code?: unknown }).code;
     if (typeof code === "string" && code) return code;
