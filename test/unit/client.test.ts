@@ -416,3 +416,49 @@ describe("raw.use middleware", () => {
     expect(seen.map((r) => r.headers.get("x-trace"))).toEqual(["t-1", "t-1"]);
   });
 });
+
+describe("hooks and logger", () => {
+  it("see every request and answer with operation, attempt, status and request id; a throwing hook breaks nothing", async () => {
+    const gw = fakeGateway({ fault: (_req, n) => (n === 1 ? { kind: "status", status: 503, headers: { "retry-after": "1" } } : undefined) });
+    const seen: string[] = [];
+    const client = createKirinClient({
+      apiKey: KEY,
+      fetch: gw.fetch,
+      hooks: {
+        onRequest: (e) => void seen.push(`> ${e.operation} #${e.attempt} ${e.method} ${new URL(e.url).pathname}`),
+        onResponse: (e) => {
+          seen.push(`< ${e.operation} #${e.attempt} ${e.status} ${e.requestId} ${e.error?.name ?? "ok"}`);
+          throw new Error("a broken observer");
+        },
+      },
+    });
+    const task = await settle(client.createTask(body));
+    expect(task.id).toBe("task_1");
+    expect(seen).toEqual([
+      "> create #1 POST /model/v1/generation",
+      "< create #1 503 req_1 KirinInternalServerError",
+      "> create #2 POST /model/v1/generation",
+      "< create #2 200 req_2 ok",
+    ]);
+  });
+
+  it("logs retries at warn, every request at debug, and nothing below its level", async () => {
+    const lines: [string, string][] = [];
+    const logger = {
+      error: (m: string) => void lines.push(["error", m]),
+      warn: (m: string) => void lines.push(["warn", m]),
+      info: (m: string) => void lines.push(["info", m]),
+      debug: (m: string) => void lines.push(["debug", m]),
+    };
+    const faults = (_req: Request, n: number): Fault | undefined => (n === 1 ? { kind: "status", status: 429, headers: { "retry-after": "1" } } : undefined);
+    await settle(createKirinClient({ apiKey: KEY, fetch: fakeGateway({ fault: faults }).fetch, logger }).createTask(body));
+    expect(lines).toEqual([["warn", "kirin create retry #2 in 1000 ms after 429"]]);
+    lines.length = 0;
+    await settle(createKirinClient({ apiKey: KEY, fetch: fakeGateway({ fault: faults }).fetch, logger, logLevel: "debug" }).createTask(body));
+    expect(lines.map(([level]) => level)).toEqual(["debug", "debug", "warn", "debug", "debug"]);
+    lines.length = 0;
+    const refused = fakeGateway({ fault: () => ({ kind: "status", status: 400 }) });
+    await settle(createKirinClient({ apiKey: KEY, fetch: refused.fetch, logger, logLevel: "error" }).createTask(body)).catch(() => undefined);
+    expect(lines).toEqual([["error", expect.stringMatching(/^kirin create #1 400 in \d+ ms \(request req_1\): 400 injected: injected 400/)]]);
+  });
+});
