@@ -1,7 +1,8 @@
 // Writes everything in generated/ from the hand-authored contract in openapi/.
 //   generated/openapi.json   the bundled contract (Redocly)
 //   generated/schema.d.ts    types for openapi-fetch (openapi-typescript)
-//   generated/validators.js  standalone Ajv validators: no Ajv and no eval at run time
+//   generated/validators/*.js  one standalone Ajv validator per schema: no Ajv and no eval at run time
+//   generated/validators.js  their index, with the rules each states and the request limits
 //   generated/validators.d.ts
 //   generated/mock-scenarios.js  the mock's scenario names and texts (from MockScenario.yaml)
 // Run with `npm run generate`; `npm run check:generated` fails when the committed files differ.
@@ -96,39 +97,120 @@ const roots = {
   validateKirinV3OmniVideoParams: inline(components.KirinV3OmniVideoParams),
   validateTask: inline(components.Task),
 };
-const ajv = new Ajv({
-  allErrors: true,
-  messages: false, // messages are written by src/validate from keyword and params
-  strict: true,
-  strictTypes: false, // `required` inside `if`/`then` without `type: object` is the point of a rule
-  strictRequired: false,
-  validateFormats: false, // `int64` and friends are annotations here
-  code: { source: true, esm: true },
-});
-ajv.addVocabulary(ANNOTATIONS);
-for (const [name, schema] of Object.entries(roots)) ajv.addSchema({ ...assertionsOnly(schema), $id: name });
-let code = standaloneCode(
-  ajv,
-  Object.fromEntries(Object.keys(roots).map((name) => [name, name])),
-);
-
-// Ajv's standalone ESM still requires its code-point counter; inline it so the file is pure ESM.
-const ucs2 = /const (\w+) = require\("ajv\/dist\/runtime\/ucs2length"\)\.default;/;
-if (!ucs2.test(code) || /require\(/.test(code.replace(ucs2, ""))) {
-  throw new Error("unexpected require() in Ajv standalone output");
-}
-// It counts code points by walking the whole string, so a 13 MB Base64 image under `minLength: 1`
-// costs ~50 ms per validation. A string of n UTF-16 units has at least n/2 code points, so past
-// twice the largest length limit in the contract no verdict can change: count no further.
+// The largest length limit in the contract, for the code-point counter (inlineCodePointCounter).
 let longestLimit = 0;
 JSON.stringify(roots, (key, value) => {
   if ((key === "minLength" || key === "maxLength") && typeof value === "number") longestLimit = Math.max(longestLimit, value);
   return value;
 });
-code = code.replace(
-  ucs2,
-  `const $1 = (s) => { if (s.length > ${2 * longestLimit}) return s.length; let n = 0; for (const _ of s) n++; return n; };`,
-);
+
+// Rules the schema states, per validator, by the schema location Ajv reports: "#/allOf/0/allOf/1".
+// Only a rule's first sentence is kept: it is what an issue's message quotes (src/validate.ts).
+const schemaRules = {};
+const walk = (node, path, found) => {
+  if (Array.isArray(node)) return node.forEach((v, i) => walk(v, `${path}/${i}`, found));
+  if (!node || typeof node !== "object") return;
+  if (typeof node["x-kirin-rule"] === "string") {
+    found[path] = { id: node["x-kirin-rule"], description: firstSentence(node.description ?? "") };
+  }
+  for (const [k, v] of Object.entries(node)) {
+    if (!["x-kirin-rules", "examples", "enum", "const"].includes(k)) walk(v, `${path}/${k}`, found);
+  }
+};
+for (const [name, schema] of Object.entries(roots)) walk(schema, "#", (schemaRules[name] = {}));
+
+// Each validator is its own module with no top-level side effects, so a bundle holds only the
+// validators it imports (the mock needs the envelope's, a page that checks one model that model's).
+const files = {
+  validateEnvelope: "envelope",
+  validateKirinV3I2VParams: "kirin-v3-i2v",
+  validateKirinV3OmniVideoParams: "kirin-v3-omni-video",
+  validateTask: "task",
+};
+mkdirSync(join(out, "validators"), { recursive: true });
+for (const [name, schema] of Object.entries(roots)) {
+  const code = validatorModule(name, { ...assertionsOnly(schema), $id: name });
+  writeFileSync(
+    join(out, "validators", `${files[name]}.js`),
+    `${HEADER}/* eslint-disable */\n${code}\n` +
+      `/** Rules stated in the schema, by the schema location Ajv reports for them. */\n` +
+      `export const rules = ${JSON.stringify(schemaRules[name], null, 2)};\n`,
+  );
+}
+
+/** One schema compiled by Ajv into a standalone ES module exporting \`validate\`. */
+function validatorModule(name, schema) {
+  const ajv = new Ajv({
+    allErrors: true,
+    messages: false, // messages are written by src/validate from keyword and params
+    strict: true,
+    strictTypes: false, // `required` inside `if`/`then` without `type: object` is the point of a rule
+    strictRequired: false,
+    validateFormats: false, // `int64` and friends are annotations here
+    code: { source: true, esm: true },
+  });
+  // Ajv2020 compiles code that tracks evaluated properties for `unevaluated*` keywords, and sets a
+  // property on each validator at load time for it: a side effect that keeps every validator in a
+  // bundle. This contract has no such keyword (checked here), so the tracking is switched off.
+  if (JSON.stringify(schema).includes('"unevaluated')) throw new Error(`${name}: unevaluated* needs Ajv's tracking`);
+  ajv.opts.unevaluated = false;
+  ajv.addVocabulary(ANNOTATIONS);
+  ajv.addSchema(schema);
+  let code = standaloneCode(ajv, { validate: name });
+  code = inlineCodePointCounter(code);
+  code = inlineSchemaValues(code, schema);
+  if (/\bvalidate\d+\.(?!errors\b)\w+\s*=/.test(code)) throw new Error(`${name}: the validator has a property set at load time`);
+  return code;
+}
+
+/**
+ * Ajv's standalone ESM still requires its code-point counter; it is written in place, so the file
+ * is pure ESM. Ajv's counts by walking the whole string, so a 13 MB Base64 image under
+ * `minLength: 1` costs ~50 ms per validation. A string of n UTF-16 units has at least n/2 code
+ * points, so past twice the largest length limit in the contract no verdict can change: this one
+ * counts no further.
+ */
+function inlineCodePointCounter(code) {
+  const ucs2 = /const (\w+) = require\("ajv\/dist\/runtime\/ucs2length"\)\.default;/;
+  const rest = code.replace(ucs2, "");
+  if (/require\(/.test(rest)) throw new Error("unexpected require() in Ajv standalone output");
+  if (!ucs2.test(code)) return code;
+  return code.replace(ucs2, `const $1 = (s) => { if (s.length > ${2 * longestLimit}) return s.length; let n = 0; for (const _ of s) n++; return n; };`);
+}
+
+/**
+ * Ajv's code keeps the whole schema as a constant to read a few values from it at run time: an
+ * enum's values for an error's params, a \`properties\` object to tell known fields from others.
+ * Each such value becomes its own small constant, so the schema text (most of a module) is not
+ * shipped. A \`properties\` object is only asked which keys it has, so its keys are kept alone.
+ */
+function inlineSchemaValues(code, schema) {
+  const declared = /const (schema\d+) = (\{.*?\});(?=function |const |export )/.exec(code);
+  if (!declared || JSON.stringify(JSON.parse(declared[2])) !== JSON.stringify(schema)) {
+    throw new Error("Ajv's schema constant not found where expected");
+  }
+  const constant = declared[1];
+  code = code.replace(declared[0], "");
+  const values = new Map();
+  code = code.replace(new RegExp(`\\b${constant}((?:\\.[A-Za-z_$][\\w$]*)+)`, "g"), (_, path) => {
+    const keys = path.slice(1).split(".");
+    let value = schema;
+    for (const key of keys) value = value?.[key];
+    if (value === undefined) throw new Error(`${constant}${path} is not in the schema`);
+    if (keys.at(-1) === "properties") value = Object.fromEntries(Object.keys(value).map((k) => [k, true]));
+    const name = `${constant}_${keys.join("_")}`;
+    values.set(name, JSON.stringify(value));
+    return name;
+  });
+  if (new RegExp(`\\b${constant}\\b`).test(code)) throw new Error(`${constant} is still read in a way this script does not rewrite`);
+  const head = [...values].map(([name, json]) => `const ${name} = ${json};`).join("");
+  return head + code;
+}
+
+/** The first sentence of a text, on one line. */
+function firstSentence(text) {
+  return text.replace(/\s+/g, " ").trim().replace(/^(.*?\.)\s.*$/, "$1");
+}
 
 /** The schema without its annotations, which validation does not read (a smaller bundle). */
 function assertionsOnly(schema) {
@@ -150,20 +232,6 @@ function assertionsOnly(schema) {
   return kept;
 }
 
-// Rules the schema states, per validator, by the schema location Ajv reports: "#/allOf/0/allOf/1".
-const schemaRules = {};
-const walk = (node, path, found) => {
-  if (Array.isArray(node)) return node.forEach((v, i) => walk(v, `${path}/${i}`, found));
-  if (!node || typeof node !== "object") return;
-  if (typeof node["x-kirin-rule"] === "string") {
-    found[path] = { id: node["x-kirin-rule"], description: node.description ?? "" };
-  }
-  for (const [k, v] of Object.entries(node)) {
-    if (!["x-kirin-rules", "examples", "enum", "const"].includes(k)) walk(v, `${path}/${k}`, found);
-  }
-};
-for (const [name, schema] of Object.entries(roots)) walk(schema, "#", (schemaRules[name] = {}));
-
 // Limits the contract states outside any schema: the create's request body size, for the rule
 // that reports a body over it (src/rules) and for the mock's 413.
 const maxBodyBytes = spec.paths["/model/v1/generation"].post.requestBody["x-kirin-max-body-bytes"];
@@ -172,11 +240,15 @@ if (!Number.isSafeInteger(maxBodyBytes) || maxBodyBytes <= 0) {
 }
 const requestLimits = { maxBodyBytes };
 
+const imports = Object.entries(files)
+  .map(([name, file]) => `import { validate as ${name}, rules as ${name}Rules } from "./validators/${file}.js";`)
+  .join("\n");
 writeFileSync(
   join(out, "validators.js"),
-  `${HEADER}/* eslint-disable */\n${code}\n` +
-    `/** Rules stated in the schema, by the schema location Ajv reports for them. */\n` +
-    `export const schemaRules = ${JSON.stringify(schemaRules, null, 2)};\n` +
+  `${HEADER}${imports}\n` +
+    `export { ${Object.keys(files).join(", ")} };\n` +
+    `/** Rules stated in the schema, per validator, by the schema location Ajv reports for them. */\n` +
+    `export const schemaRules = { ${Object.keys(files).map((n) => `${n}: ${n}Rules`).join(", ")} };\n` +
     `/** Limits the contract states outside the schemas (\`x-kirin-max-body-bytes\`). */\n` +
     `export const requestLimits = ${JSON.stringify(requestLimits)};\n`,
 );
