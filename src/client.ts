@@ -3,14 +3,14 @@
 // billed twice. It only wires the parts together: the transport (transport.ts) sends one request
 // and reads its answer, the idempotent create (create.ts) decides what a failed create means for
 // billing, the retry policy (retry.ts) what is worth another try, and the poller (poll.ts) waits.
-import type { Client } from "openapi-fetch";
+import createRawClient, { type Client } from "openapi-fetch";
 import { createOnce } from "./create.js";
 import { combineHooks, loggingHooks, type ClientHooks, type Logger, type LogLevel, type RetryEvent } from "./events.js";
 import { KirinError, KirinValidationError } from "./errors.js";
 import { waitForTask, pollOnce, type PollResult, type WaitOptions } from "./poll.js";
 import { isTransient, retryDelay, retryReason, sleep } from "./retry.js";
 import { createTransport } from "./transport.js";
-import type { CreateTaskRequest, KirinRequest, paths, Task } from "./types.js";
+import type { CreateTaskRequest, KirinRequest, paths, Task, ValidationResult } from "./types.js";
 import { validateRequest } from "./validate.js";
 
 /** From the contract's `servers` (production gateway). */
@@ -24,8 +24,12 @@ export interface KirinClientOptions {
   fetch?: (request: Request) => Promise<Response>;
   /** Further requests a call may make after its first one (default 2). */
   retries?: number;
-  /** Run validateRequest before each create (default true). */
-  validate?: boolean;
+  /**
+   * Checks each create's body before it is sent: `false` for none, or a validator such as
+   * `validateRequest`. Default: `validateRequest` when the client comes from `kirin-api`; none from
+   * `kirin-api/client`, which leaves the validators out of a bundle unless they are passed here.
+   */
+  validate?: boolean | RequestValidator;
   /**
    * Per-attempt timeout in ms. Default: none of its own - the platform's (Node's fetch gives up
    * after 300 s without headers) and the call's `signal` bound an attempt. It is opt-in because in
@@ -48,6 +52,9 @@ export interface KirinClientOptions {
   /** How much to log (default `warn`: retries and failed answers). */
   logLevel?: LogLevel;
 }
+
+/** A request check run before each create; `validateRequest` is one. */
+export type RequestValidator = (body: unknown) => ValidationResult;
 
 export interface RequestOptions {
   signal?: AbortSignal;
@@ -73,22 +80,47 @@ export interface KirinClient {
   waitForTask(id: string, options?: WaitOptions): Promise<Task>;
   /** createTask, then waitForTask. */
   generate(body: KirinRequest, options?: WaitOptions & CreateOptions): Promise<Task>;
-  /** The openapi-fetch client, authenticated, for anything else. */
-  readonly raw: Client<paths>;
   [pollOnce](id: string, signal: AbortSignal, attempt: number): Promise<PollResult>;
 }
 
-export function createKirinClient(options: KirinClientOptions): KirinClient {
+/** What `createKirinClient` from `kirin-api` returns: the client and an openapi-fetch client beside it. */
+export interface KirinClientWithRaw extends KirinClient {
+  /**
+   * The openapi-fetch client, authenticated, for anything else the API offers. Middleware added
+   * with `raw.use` applies to its calls only; the client's own requests go through `fetch`.
+   */
+  readonly raw: Client<paths>;
+}
+
+/** A client for the Kirin API (see KirinClientOptions); each create is checked by validateRequest unless `validate` says otherwise. */
+export function createKirinClient(options: KirinClientOptions): KirinClientWithRaw {
+  const client = createClient(options, validateRequest);
+  const raw = createRawClient<paths>({
+    baseUrl: baseUrlOf(options),
+    headers: { Authorization: `Bearer ${normalizeApiKey(options.apiKey)}` },
+    // Resolved per call, so a fetch installed after the client was made is still used.
+    fetch: (request: Request) => (options.fetch ?? globalThis.fetch)(request),
+  });
+  return Object.assign(client, { raw });
+}
+
+/**
+ * The client, with `builtIn` as the validator `validate: true` (and no `validate`) stands for. The
+ * entries choose it: `kirin-api` gives validateRequest, `kirin-api/client` none, so that a bundle
+ * made from the latter holds no validators it was not handed.
+ */
+export function createClient(options: KirinClientOptions, builtIn?: RequestValidator): KirinClient {
   const apiKey = normalizeApiKey(options.apiKey);
   const defaultRetries = options.retries ?? DEFAULT_RETRIES;
   const hooks = combineHooks(options.hooks, options.logger && loggingHooks(options.logger, options.logLevel ?? "warn"));
   const transport = createTransport({
     apiKey,
-    baseUrl: (options.baseUrl ?? DEFAULT_BASE_URL).replace(/\/+$/, ""),
+    baseUrl: baseUrlOf(options),
     fetch: options.fetch,
     timeoutMs: options.timeoutMs ?? Infinity,
     hooks,
   });
+  const validator = validatorOf(options.validate, builtIn);
   const onRetry = (callHook?: (event: RetryEvent) => void) => combineHooks(hooks, { onRetry: callHook }).onRetry;
 
   async function getTask(id: string, opts: RequestOptions = {}): Promise<Task> {
@@ -108,8 +140,8 @@ export function createKirinClient(options: KirinClientOptions): KirinClient {
   }
 
   async function createTask(body: KirinRequest, opts: CreateOptions = {}): Promise<Task> {
-    if (options.validate !== false) {
-      const result = validateRequest(body);
+    if (validator) {
+      const result = validator(body);
       if (!result.valid) throw new KirinValidationError(result.issues);
     }
     const { model, ...params } = body as KirinRequest & { external_task_id?: string };
@@ -131,13 +163,25 @@ export function createKirinClient(options: KirinClientOptions): KirinClient {
       const task = await createTask(body, opts);
       return waitForTask(client, task.id, { initialTask: task, ...opts, onRetry: onRetry(opts.onRetry) });
     },
-    raw: transport.raw,
     async [pollOnce](id, signal, attempt) {
       const { task, retryAfterMs } = await transport.getTask(id, "poll", attempt, signal);
       return { task, retryAfterMs };
     },
   };
   return client;
+}
+
+function baseUrlOf(options: KirinClientOptions): string {
+  return (options.baseUrl ?? DEFAULT_BASE_URL).replace(/\/+$/, "");
+}
+
+/** The validator `validate` asks for; `true` (or nothing) means the entry's built-in one. */
+function validatorOf(validate: KirinClientOptions["validate"], builtIn: RequestValidator | undefined): RequestValidator | undefined {
+  if (typeof validate === "function" || validate === false) return validate || undefined;
+  if (validate === undefined || (validate === true && builtIn)) return builtIn;
+  throw new KirinError(
+    `createKirinClient: validate is ${String(validate)}; give false or a validator such as validateRequest from kirin-api (kirin-api/client has none built in)`,
+  );
 }
 
 /**

@@ -2,7 +2,7 @@
 export type * from "./types.js";
 // Client, polling, callbacks, errors.
 export { createKirinClient, DEFAULT_BASE_URL } from "./client.js";
-export type { KirinClient, KirinClientOptions, RequestOptions, CreateOptions } from "./client.js";
+export type { KirinClient, KirinClientWithRaw, KirinClientOptions, RequestOptions, CreateOptions, RequestValidator } from "./client.js";
 export { requestIdOf } from "./transport.js";
 export type { ClientHooks, Logger, LogLevel, Operation, RequestEvent, ResponseEvent, RetryEvent } from "./events.js";
 export { waitForTask } from "./poll.js";

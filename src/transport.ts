@@ -1,8 +1,10 @@
-// The transport: one HTTP attempt at a time. It builds the request (openapi-fetch with the
-// generated `paths`), sends it, and turns whatever comes back into the documented form or into this
-// library's errors - every answer passes through the wire reader (wire.ts) here and nowhere else.
-// It never retries and never decides what a failure means for billing: retry.ts and create.ts do.
-import createClient, { type Client } from "openapi-fetch";
+// The transport: one HTTP attempt at a time. It sends the client's two requests (a create, a task
+// look-up: their paths are the contract's, see `paths`), and turns whatever comes back into the
+// documented form or into this library's errors - every answer passes through the wire reader
+// (wire.ts) here and nowhere else. It never retries and never decides what a failure means for
+// billing: retry.ts and create.ts do. It uses fetch itself rather than openapi-fetch: two fixed
+// requests need none of its serializers, and a browser bundle of the client stays smaller without
+// them (openapi-fetch is the client's `raw`, for anything else; see client.ts).
 import type { ClientHooks, Operation } from "./events.js";
 import {
   apiError,
@@ -33,16 +35,14 @@ export interface Answer {
 }
 
 export interface Transport {
-  /** The openapi-fetch client, authenticated, for anything else. */
-  readonly raw: Client<paths>;
   /** One POST of the create envelope. */
   create(envelope: CreateTaskRequest, context: TaskContext, attempt: number, signal?: AbortSignal): Promise<Answer>;
   /** One GET of a task by its id or its external_task_id. */
   getTask(id: string, operation: Operation, attempt: number, signal?: AbortSignal): Promise<Answer>;
 }
 
-const TASK_PATH = "/model/v1/generation/task/{id}";
-const CREATE_PATH = "/model/v1/generation";
+const TASK_PATH = "/model/v1/generation/task/{id}" satisfies keyof paths;
+const CREATE_PATH = "/model/v1/generation" satisfies keyof paths;
 
 const requestIds = new WeakMap<object, string>();
 
@@ -63,55 +63,38 @@ const NEVER_SENT = new Set([
   "ERR_SSL_WRONG_VERSION_NUMBER",
 ]);
 
-type Sent = { data?: unknown; error?: unknown; response: Response };
-
 export function createTransport(options: TransportOptions): Transport {
   const { apiKey, baseUrl, timeoutMs, hooks } = options;
   const redact = redactor(apiKey);
   const userFetch = options.fetch;
-  // The key lives only in this closure and in openapi-fetch's: no property of any object we hand
-  // out holds it, so neither inspect() nor JSON.stringify() can show it.
-  const raw = createClient<paths>({
-    baseUrl,
-    headers: { Authorization: `Bearer ${apiKey}` },
-    // Resolved per call, so a fetch installed after the client was made is still used.
-    fetch: (request: Request) => (userFetch ?? globalThis.fetch)(request),
-  });
+  // The key lives only in this closure: no property of any object we hand out holds it, so
+  // neither inspect() nor JSON.stringify() can show it.
+  const authorization = `Bearer ${apiKey}`;
 
   /**
-   * How one attempt reaches the network. openapi-fetch builds the URL, headers and JSON body and
-   * wraps them in a Request; a Request is costly to build in Node (about a tenth of a loopback
-   * call's CPU) and Node's fetch builds another one from it. So our own calls hand openapi-fetch
-   * `PlannedRequest`, which only records URL and init, and make the one real Request at the end:
-   * inside the platform fetch, or explicitly for an injected fetch (which may only look at the
-   * Request, so the abort signal goes into it). `raw` keeps real Requests for its users, and so do
-   * our calls once middleware has been added with `raw.use` (middleware expects a real Request).
+   * Sends one request. The platform fetch gets a URL and an init (building a Request first costs
+   * about a tenth of a loopback call's CPU in Node, and fetch builds another); an injected fetch
+   * gets a Request, resolved per call, so a fetch installed after the client was made is used.
    */
-  let middleware = false;
-  const use = raw.use.bind(raw);
-  raw.use = (...added) => {
-    middleware = true;
-    use(...added);
-  };
-  const sendOptions = (signal: AbortSignal | undefined) =>
-    middleware
-      ? { ...(signal && { signal }) }
-      : {
-          Request: PlannedRequest as unknown as typeof Request,
-          fetch: (planned: Request) => {
-            const { url, init } = planned as unknown as PlannedRequest;
-            const withSignal = signal ? { ...init, signal } : init;
-            return userFetch ? userFetch(new Request(url, withSignal)) : globalThis.fetch(url, withSignal);
-          },
-        };
+  async function request(method: "GET" | "POST", url: string, body: unknown, signal: AbortSignal | undefined): Promise<Sent> {
+    const init: RequestInit = {
+      method,
+      redirect: "follow",
+      headers: body === undefined ? { Authorization: authorization } : { Authorization: authorization, "Content-Type": "application/json" },
+      ...(body !== undefined && { body: JSON.stringify(body) }),
+      ...(signal && { signal }),
+    };
+    const response = await (userFetch ? userFetch(new Request(url, init)) : globalThis.fetch(url, init));
+    return { body: await readBody(response), response };
+  }
 
   /**
    * One attempt: sends, reads the answer into a Task (taskOrThrow), reports it to the hooks, and
    * maps any failure to this library's errors.
    */
   async function send(
-    event: { operation: Operation; attempt: number; method: string; url: string },
-    request: (options: ReturnType<typeof sendOptions>) => Promise<Sent>,
+    event: { operation: Operation; attempt: number; method: "GET" | "POST"; url: string },
+    body: unknown,
     signal: AbortSignal | undefined,
     context: TaskContext,
   ): Promise<Answer> {
@@ -123,12 +106,12 @@ export function createTransport(options: TransportOptions): Transport {
     // No caller signal and no timeout: nothing can abort this attempt, so no signal is made.
     const child = signal || Number.isFinite(timeoutMs) ? childSignal(signal, timeoutMs) : undefined;
     try {
-      const { data, error, response } = await request(sendOptions(child?.signal));
+      const { body: answer, response } = await request(event.method, event.url, body, child?.signal);
       status = response.status;
       // Headers are the server's words too: a gateway may echo the Authorization header in one.
       requestId = redact(response.headers.get("x-request-id") ?? undefined);
-      if (!response.ok) throw httpError(response, redact(readErrorValue(error)), requestId);
-      return taskOrThrow(data, response, requestId, context, event.operation);
+      if (!response.ok) throw httpError(response, redact(readErrorValue(answer)), requestId);
+      return taskOrThrow(answer, response, requestId, context, event.operation);
     } catch (error) {
       if (error instanceof KirinError) throw (failure = error);
       if (signal?.aborted) throw signal.reason;
@@ -141,7 +124,7 @@ export function createTransport(options: TransportOptions): Transport {
 
   function connectionError(error: unknown, timedOut: boolean): KirinConnectionError {
     if (timedOut) return new KirinConnectionError(`Request timed out after ${timeoutMs} ms`, { timedOut: true });
-    // An answer came, but openapi-fetch could not parse its body as JSON. The parser's message
+    // An answer came, but its body could not be parsed as JSON (see readBody). The parser's message
     // quotes the start of the body, and with it any part of the key the body echoed (a part the
     // redactor cannot recognise): it is not kept.
     if (error instanceof SyntaxError) return new KirinConnectionError("The server answered with a body that is not JSON");
@@ -181,14 +164,13 @@ export function createTransport(options: TransportOptions): Transport {
   }
 
   return {
-    raw,
     async create(envelope, context, attempt, signal) {
-      const event = { operation: "create" as const, attempt, method: "POST", url: `${baseUrl}${CREATE_PATH}` };
-      return send(event, (o) => raw.POST(CREATE_PATH, { body: envelope, ...o }), signal, context);
+      const event = { operation: "create" as const, attempt, method: "POST" as const, url: `${baseUrl}${CREATE_PATH}` };
+      return send(event, envelope, signal, context);
     },
     async getTask(id, operation, attempt, signal) {
-      const event = { operation, attempt, method: "GET", url: `${baseUrl}${TASK_PATH.replace("{id}", encodeURIComponent(id))}` };
-      return send(event, (o) => raw.GET(TASK_PATH, { params: { path: { id } }, ...o }), signal, {});
+      const event = { operation, attempt, method: "GET" as const, url: `${baseUrl}${TASK_PATH.replace("{id}", encodeURIComponent(id))}` };
+      return send(event, undefined, signal, {});
     },
   };
 }
@@ -231,14 +213,19 @@ function innerMessage(error: Scrubbed): string {
   return e.message;
 }
 
-/** What openapi-fetch is given in place of a Request for the client's own calls (see sendOptions). */
-class PlannedRequest {
-  constructor(
-    readonly url: string,
-    readonly init: RequestInit,
-  ) {}
-  /** openapi-fetch reads it to skip parsing a HEAD answer. */
-  get method(): string {
-    return this.init.method ?? "GET";
+type Sent = { body: unknown; response: Response };
+
+/**
+ * An answer's body: nothing for an empty one, JSON for a success (a body that is not JSON throws
+ * SyntaxError), and for an error JSON where it parses, else its text (a proxy's HTML page).
+ */
+async function readBody(response: Response): Promise<unknown> {
+  const text = await response.text();
+  if (text === "") return undefined;
+  if (response.ok) return JSON.parse(text);
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
   }
 }

@@ -394,26 +394,29 @@ describe("raw", () => {
 });
 
 describe("raw.use middleware", () => {
-  it("sees real Requests from the client's own calls, and can change them", async () => {
+  it("applies to raw's calls; the client's own requests go through its fetch, which sees them as Requests", async () => {
     const gw = fakeGateway();
     const seen: Request[] = [];
     const client = createKirinClient({
       apiKey: KEY,
       fetch: (request) => {
+        expect(request).toBeInstanceOf(Request);
         seen.push(request);
         return gw.fetch(request);
       },
     });
     client.raw.use({
       onRequest({ request }) {
-        expect(request).toBeInstanceOf(Request);
         request.headers.set("x-trace", "t-1");
         return request;
       },
     });
     const created = await settle(client.createTask(body));
     await settle(client.getTask(created.id));
-    expect(seen.map((r) => r.headers.get("x-trace"))).toEqual(["t-1", "t-1"]);
+    await client.raw.GET("/model/v1/generation/task/{id}", { params: { path: { id: created.id } } });
+    expect(seen.map((r) => `${r.method} ${r.headers.get("x-trace")}`)).toEqual(["POST null", "GET null", "GET t-1"]);
+    expect(seen[0]!.headers.get("content-type")).toBe("application/json");
+    expect(seen.every((r) => r.headers.get("authorization") === `Bearer ${KEY}`)).toBe(true);
   });
 });
 
