@@ -1,0 +1,48 @@
+// What a user's bundler keeps from the package: only the modules an import needs. Sizes are the
+// bench's business (npm run bench); this checks which modules end up in a bundle, which does not
+// depend on the machine.
+import { build } from "esbuild";
+import { describe, expect, it } from "vitest";
+
+async function modulesOf(contents: string): Promise<string[]> {
+  const result = await build({
+    stdin: { contents, resolveDir: process.cwd(), loader: "ts" },
+    bundle: true,
+    minify: true,
+    format: "esm",
+    platform: "browser",
+    write: false,
+    metafile: true,
+  });
+  const [output] = Object.values(result.metafile.outputs);
+  return Object.entries(output!.inputs)
+    .filter(([, input]) => input.bytesInOutput > 0)
+    .map(([path]) => path);
+}
+
+describe("tree-shaking", () => {
+  it("keeps only src/task.ts for videoUrls", async () => {
+    expect(await modulesOf(`export { videoUrls } from "./src/index.ts";`)).toEqual(["src/task.ts"]);
+  });
+
+  it("leaves the validators and openapi-fetch out of kirin-api/client", async () => {
+    const modules = await modulesOf(`export { createKirinClient, waitForTask } from "./src/client-entry.ts";`);
+    expect(modules).toContain("src/transport.ts");
+    expect(modules).toContain("src/poll.ts");
+    expect(modules.filter((m) => m.includes("generated/") || m.includes("openapi-fetch") || m.includes("src/rules/"))).toEqual([]);
+  });
+
+  it("bundles one model's validator without the other's", async () => {
+    const modules = await modulesOf(`export { validateKirinV3I2VParams } from "./generated/validators.js";`);
+    expect(modules).toEqual(["generated/validators/kirin-v3-i2v.js"]);
+  });
+
+  it("bundles the validators when kirin-api/client is handed validateRequest", async () => {
+    const modules = await modulesOf(
+      `import { createKirinClient } from "./src/client-entry.ts"; import { validateRequest } from "./src/index.ts";
+       export const client = createKirinClient({ apiKey: "k", validate: validateRequest });`,
+    );
+    expect(modules).toContain("generated/validators/kirin-v3-omni-video.js");
+    expect(modules.some((m) => m.includes("openapi-fetch"))).toBe(false);
+  });
+});
