@@ -33,6 +33,7 @@ import {
 import type { RetryEvent } from "./events.js";
 import { type BatchJournal, JOURNAL_VERSION, type JournalEntry, type JournalFact, type KeyState, memoryJournal, replayJournal } from "./journal.js";
 import { sumDecimals } from "./money.js";
+import { pointerOf } from "./pointer.js";
 import type { WaitOptions } from "./poll.js";
 import type { TaskProgress } from "./progress.js";
 import { recreateExternalId } from "./recreate.js";
@@ -198,7 +199,7 @@ export class KirinBatchValidationError extends KirinValidationError {
   override name = "KirinBatchValidationError";
   readonly problems: BatchProblem[];
   constructor(problems: BatchProblem[], total: number) {
-    super(problems.flatMap((p) => p.issues.map((issue) => ({ ...issue, path: `/${p.index}${issue.path}` }))), "batch");
+    super(problems.flatMap((p) => p.issues.map((issue) => ({ ...issue, path: pointerOf([p.index]) + issue.path }))), "batch");
     this.problems = problems;
     const first = problems[0];
     const issue = first?.issues.find((i) => i.severity === "error");
