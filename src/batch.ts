@@ -410,7 +410,7 @@ export function runBatch(
         resendIfAbsent: options.resendIfAbsent ?? false,
         onRetry: (retry) => {
           emit({ type: "retry", key: w.item.key, retry });
-          if (retry.reason === "429") limiter.backOff("429");
+          if (retry.error instanceof KirinRateLimitError) limiter.backOff("429");
         },
       });
       limiter.succeeded();

@@ -8,7 +8,7 @@ import { createOnce } from "./create.js";
 import { combineHooks, loggingHooks, type ClientHooks, type Logger, type LogLevel, type RetryEvent } from "./events.js";
 import { KirinError, KirinValidationError } from "./errors.js";
 import { waitForTask, pollOnce, type PollResult, type WaitOptions } from "./poll.js";
-import { isTransient, retryDelay, retryReason, sleep } from "./retry.js";
+import { isTransient, retryEvent, sleep } from "./retry.js";
 import { createTransport } from "./transport.js";
 import type { CreateTaskRequest, KirinRequest, paths, Task } from "./types.js";
 import { validateRequest } from "./validate.js";
@@ -100,9 +100,9 @@ export function createKirinClient(options: KirinClientOptions): KirinClient {
         return (await transport.getTask(id, "get", attempt, opts.signal)).task;
       } catch (error) {
         if (!isTransient(error) || attempt > retries || opts.signal?.aborted) throw error;
-        const { delayMs, fromRetryAfter } = retryDelay(error, attempt);
-        notify({ operation: "get", attempt: attempt + 1, reason: retryReason(error), delayMs, fromRetryAfter, error: error as KirinError });
-        await sleep(delayMs, opts.signal);
+        const next = retryEvent("get", attempt + 1, error);
+        notify(next);
+        await sleep(next.delayMs, opts.signal);
       }
     }
   }

@@ -12,8 +12,8 @@
 // KirinCreateOutcomeUnknownError carries the id for the caller to decide. `resendIfAbsent: true`
 // is the opt-in: it takes the gateway's 404 as proof that no task was made, and sends again.
 import type { Operation, RetryEvent } from "./events.js";
-import { KirinCreateOutcomeUnknownError, KirinError, KirinNotFoundError, KirinTaskFailedError } from "./errors.js";
-import { createMadeNothing, createOutcomeUnknown, isTransient, retryDelay, retryReason, sleep } from "./retry.js";
+import { KirinCreateOutcomeUnknownError, KirinNotFoundError, KirinTaskFailedError } from "./errors.js";
+import { createMadeNothing, createOutcomeUnknown, isTransient, retryEvent, sleep } from "./retry.js";
 import type { Transport } from "./transport.js";
 import type { CreateTaskRequest, Task } from "./types.js";
 import type { TaskContext } from "./wire.js";
@@ -42,9 +42,9 @@ export async function createOnce(
   async function retry(operation: Operation, error: unknown): Promise<boolean> {
     if (retriesLeft <= 0 || signal?.aborted) return false;
     retriesLeft--;
-    const { delayMs, fromRetryAfter } = retryDelay(error, attempts[operation] + 1);
-    options.onRetry({ operation, attempt: attempts[operation] + 1, reason: retryReason(error), delayMs, fromRetryAfter, error: error as KirinError });
-    await sleep(delayMs, signal);
+    const next = retryEvent(operation, attempts[operation] + 1, error);
+    options.onRetry(next);
+    await sleep(next.delayMs, signal);
     return true;
   }
 

@@ -10,7 +10,7 @@ import { type FileHandle, mkdir, open, rename, unlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { apiError, KirinConnectionError, KirinError } from "./errors.js";
 import { syncDirectory } from "./journal-file.js";
-import { backoffMs, isTransient, sleep } from "./retry.js";
+import { isTransient, parseRetryAfter, retryDelay, sleep } from "./retry.js";
 import { systemCode } from "./transport.js";
 import { videoUrls } from "./task.js";
 import type { Task } from "./types.js";
@@ -25,7 +25,10 @@ export interface DownloadOptions {
   signal?: AbortSignal;
   /** Called as bytes arrive (and once at 0). */
   onProgress?: (progress: DownloadProgress) => void;
-  /** Further requests after a broken connection, a short body or a 408/429/5xx (default 3). */
+  /**
+   * Further requests after a broken connection, a short body or an answer the retry policy calls
+   * transient (408, 429, 5xx), each after the server's Retry-After or backoff (default 3).
+   */
   retries?: number;
   /** A standard fetch (default globalThis.fetch). */
   fetch?: (url: string, init: RequestInit) => Promise<Response>;
@@ -83,7 +86,7 @@ export async function downloadVideo(task: Task | string, path: string, options: 
           await response.body?.cancel().catch(() => {});
           throw response.ok
             ? new KirinConnectionError(`The server answered a range that does not start at byte ${received}`)
-            : apiError({ status: response.status, body: undefined });
+            : apiError({ status: response.status, body: undefined, retryAfterMs: parseRetryAfter(response.headers.get("retry-after")) });
         }
         report();
         await receive(response, async (chunk) => {
@@ -98,7 +101,7 @@ export async function downloadVideo(task: Task | string, path: string, options: 
       } catch (error) {
         if (signal?.aborted) throw signal.reason;
         if (!isTransient(error) || attempt >= retries) throw error;
-        await sleep(backoffMs(attempt + 1), signal);
+        await sleep(retryDelay(error, attempt + 1).delayMs, signal);
       }
     }
     await handle.sync();

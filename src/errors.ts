@@ -4,6 +4,8 @@
 // None of them ever holds the API key: the
 // client scrubs it from anything that came off the wire (see `redactor`) before building an error,
 // and no error keeps a reference to the request (whose headers carry the key).
+// retry.ts imports this module's classes in turn; both only use each other inside functions.
+import { isRetryableStatus } from "./retry.js";
 import type { Task, ValidationIssue } from "./types.js";
 import { readErrorBody } from "./wire.js";
 
@@ -96,10 +98,10 @@ export class KirinApiError extends KirinError {
   }
 }
 
+/** The account statuses, else what the retry policy (retry.ts) says: worth another try or not. */
 function categoryOfStatus(status: number): KirinErrorCategory {
   if (status === 401 || status === 402 || status === 403) return "account";
-  if (status === 408 || status === 429 || status >= 500) return "retry-later";
-  return "fix-request";
+  return isRetryableStatus(status) ? "retry-later" : "fix-request";
 }
 
 export class KirinBadRequestError extends KirinApiError { override name = "KirinBadRequestError"; }

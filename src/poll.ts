@@ -10,8 +10,8 @@
 //   the schedule uses, src/progress.ts) without one request more: the sleep between polls is cut
 //   into ticks. Without `onProgress` there are no ticks and no extra timers.
 import type { RetryEvent } from "./events.js";
-import { type KirinError, KirinTaskCompletedWithoutOutputError, KirinTaskFailedError, KirinTimeoutError } from "./errors.js";
-import { childSignal, isTransient, retryDelay, retryReason, sleep } from "./retry.js";
+import { KirinTaskCompletedWithoutOutputError, KirinTaskFailedError, KirinTimeoutError } from "./errors.js";
+import { childSignal, isTransient, retryEvent, sleep } from "./retry.js";
 import { createProgressTracker, readProgress, type TaskProgress } from "./progress.js";
 import { adaptiveSchedule, type PollObservation, type Schedule, type ScheduleOptions } from "./schedule.js";
 import { hasOutputUrl, normalizeTask } from "./task.js";
@@ -123,9 +123,9 @@ export async function waitForTask(client: PollableClient, taskId: string, option
         if (wait.signal.aborted) throw error;
         if (!isTransient(error)) throw error;
         failures++;
-        const wanted = retryDelay(error, failures);
-        delay = wanted.delayMs;
-        options.onRetry?.({ operation: "poll", attempt: failures + 1, reason: retryReason(error), ...wanted, error: error as KirinError });
+        const next = retryEvent("poll", failures + 1, error);
+        delay = next.delayMs;
+        options.onRetry?.(next);
       }
       // A wait that would run past the deadline is cut so that one last poll lands just before it:
       // a task that finished meanwhile is returned instead of reported as timed out.

@@ -1,9 +1,11 @@
 // The one retry policy of the library - which failures are worth another try, how long to wait -
-// and the waiting itself. The client, its idempotent create and the poller all decide here.
+// and the waiting itself. The client, its idempotent create, the poller, batches and downloads all
+// decide here; no other module tests a status or an error for "worth another try".
 // Everything here cleans up after itself: a wait that is aborted clears its timer and its abort
 // listener at once, so neither a test's fake clock nor a real event loop is kept busy by a call
 // that already ended.
-import { KirinApiError, KirinConnectionError } from "./errors.js";
+import { KirinApiError, KirinConnectionError, type KirinError } from "./errors.js";
+import type { Operation, RetryEvent } from "./events.js";
 
 /** Longest server-requested wait we honour; a larger `Retry-After` is cut to this. */
 export const MAX_RETRY_AFTER_MS = 60_000;
@@ -48,6 +50,16 @@ export function createOutcomeUnknown(error: unknown): boolean {
 export function retryDelay(error: unknown, attempt: number): { delayMs: number; fromRetryAfter: boolean } {
   const retryAfter = error instanceof KirinApiError ? error.retryAfterMs : undefined;
   return retryAfter !== undefined ? { delayMs: retryAfter, fromRetryAfter: true } : { delayMs: backoffMs(attempt), fromRetryAfter: false };
+}
+
+/**
+ * The next try of `operation` after `error`, as the event that announces it: `attempt` is the try
+ * about to be made (2 for the first retry; a create's look-up starts at 1), and the wait is the
+ * server's Retry-After or the backoff for the tries of this operation that failed before it.
+ */
+export function retryEvent(operation: Operation, attempt: number, error: unknown): RetryEvent {
+  const { delayMs, fromRetryAfter } = retryDelay(error, Math.max(1, attempt - 1));
+  return { operation, attempt, reason: retryReason(error), delayMs, fromRetryAfter, error: error as KirinError };
 }
 
 /** Why a request is retried, for events and logs: the status, or `network` with the system's code. */

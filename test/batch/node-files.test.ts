@@ -157,6 +157,18 @@ describe("downloadVideo", () => {
     expect(readFileSync(join(folder, "f.mp4")).equals(VIDEO)).toBe(true);
   });
 
+  it("waits a 429's Retry-After before asking again, as the client does (not a half-second backoff)", async () => {
+    const times: number[] = [];
+    const { url, ranges } = await serve((req, res, n) => {
+      times.push(Date.now());
+      return n === 1 ? void res.writeHead(429, { "retry-after": "1" }).end() : send(req, res);
+    });
+    const folder = dir();
+    await downloadVideo(url, join(folder, "r.mp4"));
+    expect(ranges).toHaveLength(2);
+    expect(times[1]! - times[0]!).toBeGreaterThanOrEqual(950);
+  });
+
   it("stops at once on abort, removing the .part", async () => {
     const { url } = await serve((req, res) => {
       res.writeHead(200, { "content-length": VIDEO.length });

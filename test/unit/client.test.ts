@@ -354,6 +354,15 @@ describe("getTask", () => {
     expect(gw.log).toHaveLength(1);
   });
 
+  it("does not retry 409 (a conflict is there to stay)", async () => {
+    const gw = fakeGateway({ fault: () => ({ kind: "status", status: 409 }) });
+    const client = createKirinClient({ apiKey: KEY, fetch: gw.fetch, retries: 5 });
+    const error = await settle(client.getTask("x")).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(KirinConflictError);
+    expect((error as KirinConflictError).category).toBe("fix-request");
+    expect(gw.log).toHaveLength(1);
+  });
+
   it("times out a hanging request and reports a connection error", async () => {
     const hang = (req: Request) => new Promise<Response>((_, reject) => req.signal.addEventListener("abort", () => reject(req.signal.reason)));
     const client = createKirinClient({ apiKey: KEY, fetch: hang, retries: 0, timeoutMs: 1000 });

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createKirinClient } from "../../src/client.js";
 import { KirinRateLimitError } from "../../src/errors.js";
-import { MAX_RETRY_AFTER_MS, backoffMs, childSignal, isRetryableStatus, parseRetryAfter, sleep } from "../../src/retry.js";
+import { MAX_RETRY_AFTER_MS, backoffMs, childSignal, isRetryableStatus, parseRetryAfter, retryEvent, sleep } from "../../src/retry.js";
 import { fakeGateway, type Fault } from "./fake-gateway.js";
 
 beforeEach(() => vi.useFakeTimers());
@@ -48,6 +48,22 @@ describe("isRetryableStatus", () => {
   it("retries 408, 429 and 5xx only (a 409 conflict is there to stay)", () => {
     expect([408, 429, 500, 502, 503, 504].every(isRetryableStatus)).toBe(true);
     expect([400, 401, 402, 403, 404, 409, 413, 415, 422].some(isRetryableStatus)).toBe(false);
+  });
+});
+
+describe("retryEvent", () => {
+  it("numbers the try about to be made and waits the backoff of the tries that failed before it", () => {
+    const error = new KirinRateLimitError({ status: 429, body: undefined });
+    const random = vi.spyOn(Math, "random").mockReturnValue(0);
+    try {
+      expect(retryEvent("get", 2, error)).toMatchObject({ operation: "get", attempt: 2, reason: "429", delayMs: 500, fromRetryAfter: false, error });
+      expect(retryEvent("poll", 3, error).delayMs).toBe(1_000);
+      expect(retryEvent("lookup", 1, error).delayMs).toBe(500); // a create's look-up waits before its first try
+      const slowDown = new KirinRateLimitError({ status: 429, body: undefined, retryAfterMs: 7_000 });
+      expect(retryEvent("create", 2, slowDown)).toMatchObject({ delayMs: 7_000, fromRetryAfter: true });
+    } finally {
+      random.mockRestore();
+    }
   });
 });
 
@@ -115,6 +131,19 @@ describe("client retries", () => {
     expect(times[2]! - times[1]!).toBeGreaterThanOrEqual(750);
     expect(times[2]! - times[1]!).toBeLessThanOrEqual(1000);
     expect(result).toBeInstanceOf(KirinRateLimitError);
+  });
+
+  it("waits the same backoff before a create's first re-send as before any other first retry", async () => {
+    const times: number[] = [];
+    const start = Date.now();
+    const gw = fakeGateway({ fault: (_req, n) => (n === 1 ? { kind: "status", status: 503 } : undefined) });
+    const client = createKirinClient({ apiKey: "k-123456", fetch: (r) => (times.push(Date.now() - start), gw.fetch(r)) });
+    const created = client.createTask(body);
+    await vi.runAllTimersAsync();
+    await created;
+    expect(times).toHaveLength(2);
+    expect(times[1]!).toBeGreaterThanOrEqual(375);
+    expect(times[1]!).toBeLessThanOrEqual(500);
   });
 
   it("retries connection errors", async () => {
