@@ -2,11 +2,11 @@
 export type * from "./types.js";
 // Client, polling, callbacks, errors.
 export { createKirinClient, DEFAULT_BASE_URL } from "./client.js";
-export type { KirinClient, KirinClientOptions, RequestOptions, CreateOptions } from "./client.js";
-export { requestIdOf } from "./transport.js";
+export type { KirinClient, KirinClientOptions, RequestOptions, GetTaskOptions, CreateOptions } from "./client.js";
+export { requestIdOf, retryAfterOf } from "./answer.js";
 export type { ClientHooks, Logger, LogLevel, Operation, RequestEvent, ResponseEvent, RetryEvent } from "./events.js";
 export { waitForTask } from "./poll.js";
-export type { WaitOptions, PollableClient, PollResult } from "./poll.js";
+export type { WaitOptions, PollableClient, PollRequestOptions } from "./poll.js";
 export { adaptiveSchedule } from "./schedule.js";
 export type { Schedule, ScheduleOptions, PollState, PollObservation } from "./schedule.js";
 export type { TaskProgress } from "./progress.js";

@@ -3,6 +3,7 @@
 // library's errors - every answer passes through the wire reader (wire.ts) here and nowhere else.
 // It never retries and never decides what a failure means for billing: retry.ts and create.ts do.
 import createClient, { type Client } from "openapi-fetch";
+import { rememberAnswer } from "./answer.js";
 import type { ClientHooks, Operation } from "./events.js";
 import {
   apiError,
@@ -43,13 +44,6 @@ export interface Transport {
 
 const TASK_PATH = "/model/v1/generation/task/{id}";
 const CREATE_PATH = "/model/v1/generation";
-
-const requestIds = new WeakMap<object, string>();
-
-/** The server's `x-request-id` for the answer a task was read from, when it sent one. */
-export function requestIdOf(task: Task): string | undefined {
-  return requestIds.get(task);
-}
 
 /**
  * System codes of connection failures that happen before a request can have left: the connection
@@ -160,8 +154,9 @@ export function createTransport(options: TransportOptions): Transport {
     if (reading.task) {
       // A failed task's words become an error message; a task is scrubbed like any error body.
       const task = redact(reading.task);
-      if (requestId !== undefined) requestIds.set(task, requestId);
-      return { task, requestId, retryAfterMs: parseRetryAfter(response.headers.get("retry-after")) };
+      const retryAfterMs = parseRetryAfter(response.headers.get("retry-after"));
+      rememberAnswer(task, { requestId, retryAfterMs });
+      return { task, requestId, retryAfterMs };
     }
     const body = redact(readErrorValue(data));
     if (reading.refusal) {
