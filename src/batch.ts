@@ -37,7 +37,7 @@ import { pointerOf } from "./pointer.js";
 import type { WaitOptions } from "./poll.js";
 import type { TaskProgress } from "./progress.js";
 import { recreateExternalId } from "./recreate.js";
-import { retryDelay, sleep } from "./retry.js";
+import { retryDelay, sleep, throwIfAborted } from "./retry.js";
 import { taskCost, videoUrls } from "./task.js";
 import type { KirinRequest, Task, ValidationIssue } from "./types.js";
 import { validateRequest } from "./validate.js";
@@ -577,7 +577,7 @@ export function runBatch(
     options.signal?.addEventListener("abort", onAbort, { once: true });
     let complete = false;
     try {
-      options.signal?.throwIfAborted();
+      throwIfAborted(options.signal);
       const works = await prepare(items, journal, (result) => tally(result, true));
       total = works.total;
       // Tasks already paid for go first: following them costs nothing new.

@@ -8,7 +8,7 @@ import { createOnce } from "./create.js";
 import { combineHooks, loggingHooks, type ClientHooks, type Logger, type LogLevel, type RetryEvent } from "./events.js";
 import { KirinError, KirinValidationError } from "./errors.js";
 import { waitForTask, type WaitOptions } from "./poll.js";
-import { isTransient, retryEvent, sleep } from "./retry.js";
+import { abortError, isTransient, retryEvent, sleep } from "./retry.js";
 import { createTransport } from "./transport.js";
 import type { CreateTaskRequest, KirinRequest, paths, Task } from "./types.js";
 import { validateRequest } from "./validate.js";
@@ -114,7 +114,8 @@ export function createKirinClient(options: KirinClientOptions): KirinClient {
       try {
         return (await transport.getTask(id, operation, attempt, opts.signal)).task;
       } catch (error) {
-        if (!isTransient(error) || attempt - first >= retries || opts.signal?.aborted) throw error;
+        if (opts.signal?.aborted) throw abortError(opts.signal);
+        if (!isTransient(error) || attempt - first >= retries) throw error;
         const next = retryEvent(operation, attempt + 1, error);
         notify(next);
         await sleep(next.delayMs, opts.signal);

@@ -10,7 +10,7 @@ import { type FileHandle, mkdir, open, rename, unlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { apiError, KirinConnectionError, KirinError } from "./errors.js";
 import { syncDirectory } from "./journal-file.js";
-import { isTransient, parseRetryAfter, retryDelay, sleep } from "./retry.js";
+import { abortError, isTransient, parseRetryAfter, retryDelay, sleep, throwIfAborted } from "./retry.js";
 import { systemCode } from "./transport.js";
 import { videoUrls } from "./task.js";
 import type { Task } from "./types.js";
@@ -47,7 +47,7 @@ const DEFAULT_RETRIES = 3;
 /**
  * Downloads the video of a completed task (or a URL) to `path`. Resolves once the file is complete,
  * of the announced length and on disk; rejects with KirinApiError (an HTTP error that retrying did
- * not fix), KirinConnectionError (the connection kept breaking), or the signal's reason - and then
+ * not fix), KirinConnectionError (the connection kept breaking), or KirinAbortError - and then
  * no file is at `path` that was not there before, and no `.part` file is left.
  */
 export async function downloadVideo(task: Task | string, path: string, options: DownloadOptions = {}): Promise<DownloadResult> {
@@ -59,7 +59,7 @@ export async function downloadVideo(task: Task | string, path: string, options: 
   const { signal, onProgress } = options;
   const retries = options.retries ?? DEFAULT_RETRIES;
   const fetcher = options.fetch ?? ((u: string, init: RequestInit) => globalThis.fetch(u, init));
-  signal?.throwIfAborted();
+  throwIfAborted(signal);
   await mkdir(dirname(path), { recursive: true });
   const temp = join(dirname(path), `.${basename(path)}.part`);
   // "w" truncates: a `.part` left by a process that died is not trusted, only overwritten.
@@ -99,7 +99,7 @@ export async function downloadVideo(task: Task | string, path: string, options: 
         }
         break;
       } catch (error) {
-        if (signal?.aborted) throw signal.reason;
+        if (signal?.aborted) throw abortError(signal);
         if (!isTransient(error) || attempt >= retries) throw error;
         await sleep(retryDelay(error, attempt + 1).delayMs, signal);
       }
@@ -127,7 +127,7 @@ async function request(
   try {
     return await fetcher(url, { signal: signal ?? null, headers: from > 0 ? { range: `bytes=${from}-` } : {} });
   } catch (error) {
-    if (signal?.aborted) throw signal.reason;
+    if (signal?.aborted) throw abortError(signal);
     throw new KirinConnectionError(`The download failed to connect: ${(error as Error).message}`, { cause: error, code: systemCode(error) });
   }
 }

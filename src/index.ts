@@ -36,6 +36,7 @@ export {
   KirinTaskFailedError,
   KirinTaskCompletedWithoutOutputError,
   KirinTimeoutError,
+  KirinAbortError,
   apiError,
 } from "./errors.js";
 export type { KirinErrorCategory } from "./errors.js";

@@ -1,7 +1,7 @@
 // waitForTask: follow a task to its end without hanging and without wasting requests.
 // - The wait always ends: `completed` returns, `failed` throws KirinTaskFailedError, the deadline
-//   throws KirinTimeoutError (with the last task, to resume), abort rejects at once, and a
-//   401/403/404 (which no amount of waiting fixes) throws the API error.
+//   throws KirinTimeoutError (with the last task, to resume), an abort throws KirinAbortError at
+//   once, and a 401/403/404 (which no amount of waiting fixes) throws the API error.
 // - A status this client does not know counts as still running, never as an end.
 // - Transient trouble (connection errors, 408/429/5xx) is waited out with backoff or the server's
 //   Retry-After, under the same deadline.
@@ -11,8 +11,8 @@
 //   into ticks. Without `onProgress` there are no ticks and no extra timers.
 import { retryAfterOf } from "./answer.js";
 import type { RetryEvent } from "./events.js";
-import { KirinTaskCompletedWithoutOutputError, KirinTaskFailedError, KirinTimeoutError } from "./errors.js";
-import { childSignal, isTransient, retryEvent, sleep } from "./retry.js";
+import { KirinAbortError, KirinTaskCompletedWithoutOutputError, KirinTaskFailedError, KirinTimeoutError } from "./errors.js";
+import { abortError, childSignal, isTransient, retryEvent, sleep, throwIfAborted } from "./retry.js";
 import { createProgressTracker, readProgress, type TaskProgress } from "./progress.js";
 import { adaptiveSchedule, type PollObservation, type Schedule, type ScheduleOptions } from "./schedule.js";
 import { hasOutputUrl, normalizeTask } from "./task.js";
@@ -80,7 +80,7 @@ const MIN_PROGRESS_INTERVAL_MS = 200;
 export async function waitForTask(client: PollableClient, taskId: string, options: WaitOptions = {}): Promise<Task> {
   const { signal, onProgress, timeoutMs = DEFAULT_TIMEOUT_MS } = options;
   const schedule: Schedule = options.schedule ?? ((state) => adaptiveSchedule(state, options));
-  signal?.throwIfAborted();
+  throwIfAborted(signal);
   const started = Date.now();
   // One signal for the whole wait: it follows the caller's and fires at the deadline, so a request
   // in flight at the deadline is cut off rather than outliving it.
@@ -146,6 +146,9 @@ export async function waitForTask(client: PollableClient, taskId: string, option
     }
   } catch (error) {
     if (wait.timedOut() && !signal?.aborted) throw new KirinTimeoutError(taskId, last, timeoutMs);
+    // Whatever the client rejected with once the caller aborted (a fake may reject with the bare
+    // reason), the wait ends as every aborted call does.
+    if (signal?.aborted) throw error instanceof KirinAbortError ? error : abortError(signal);
     throw error;
   } finally {
     wait.done();

@@ -4,7 +4,7 @@
 // Everything here cleans up after itself: a wait that is aborted clears its timer and its abort
 // listener at once, so neither a test's fake clock nor a real event loop is kept busy by a call
 // that already ended.
-import { KirinApiError, KirinConnectionError, type KirinError } from "./errors.js";
+import { KirinAbortError, KirinApiError, KirinConnectionError, type KirinError } from "./errors.js";
 import type { Operation, RetryEvent } from "./events.js";
 
 /** Longest server-requested wait we honour; a larger `Retry-After` is cut to this. */
@@ -98,18 +98,27 @@ export function backoffMs(attempt: number, random: () => number = Math.random): 
   return base * (1 - 0.25 * random());
 }
 
-/** The reason to reject with once `signal` is aborted (its own reason, or a standard AbortError). */
-export function abortReason(signal: AbortSignal): unknown {
-  return signal.reason ?? new DOMException("This operation was aborted", "AbortError");
+/**
+ * What a call ends with once `signal` has aborted: KirinAbortError with the signal's reason as its
+ * cause (a reason that already is one is passed on as it is).
+ */
+export function abortError(signal: AbortSignal): KirinAbortError {
+  const reason: unknown = signal.reason ?? new DOMException("This operation was aborted", "AbortError");
+  return reason instanceof KirinAbortError ? reason : new KirinAbortError(reason);
 }
 
-/** Resolves after `ms`; rejects at once (timer cleared) when `signal` aborts. */
+/** Throws abortError(signal) when `signal` has aborted. */
+export function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw abortError(signal);
+}
+
+/** Resolves after `ms`; rejects at once (timer cleared) with KirinAbortError when `signal` aborts. */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(abortReason(signal));
+    if (signal?.aborted) return reject(abortError(signal));
     const onAbort = () => {
       clearTimeout(timer);
-      reject(abortReason(signal!));
+      reject(abortError(signal!));
     };
     const timer = setTimeout(() => {
       signal?.removeEventListener("abort", onAbort);

@@ -13,7 +13,7 @@ import {
   KirinError,
   redactor,
 } from "./errors.js";
-import { childSignal, parseRetryAfter } from "./retry.js";
+import { abortError, childSignal, parseRetryAfter, throwIfAborted } from "./retry.js";
 import type { CreateTaskRequest, paths, Task } from "./types.js";
 import { readAnswer, readErrorValue, type TaskContext } from "./wire.js";
 
@@ -109,6 +109,8 @@ export function createTransport(options: TransportOptions): Transport {
     signal: AbortSignal | undefined,
     context: TaskContext,
   ): Promise<Answer> {
+    // An aborted call sends nothing more, and the hooks see no request that never went out.
+    throwIfAborted(signal);
     hooks.onRequest(event);
     const started = Date.now();
     let status: number | undefined;
@@ -125,7 +127,7 @@ export function createTransport(options: TransportOptions): Transport {
       return taskOrThrow(data, response, requestId, context, event.operation);
     } catch (error) {
       if (error instanceof KirinError) throw (failure = error);
-      if (signal?.aborted) throw signal.reason;
+      if (signal?.aborted) throw abortError(signal);
       throw (failure = connectionError(error, child?.timedOut() ?? false));
     } finally {
       child?.done();

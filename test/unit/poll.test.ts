@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createKirinClient } from "../../src/client.js";
-import { KirinNotFoundError, KirinAuthenticationError, KirinRateLimitError, KirinTaskFailedError, KirinTimeoutError } from "../../src/errors.js";
+import { KirinAbortError, KirinNotFoundError, KirinAuthenticationError, KirinRateLimitError, KirinTaskFailedError, KirinTimeoutError } from "../../src/errors.js";
 import { type PollRequestOptions, type WaitOptions, waitForTask } from "../../src/poll.js";
 import type { TaskProgress } from "../../src/progress.js";
 import type { Task } from "../../src/types.js";
@@ -136,9 +136,11 @@ describe("waitForTask", () => {
     await vi.advanceTimersByTimeAsync(10_000);
     const polls = gw.log.length;
     expect(vi.getTimerCount()).toBeGreaterThan(0); // asleep between polls
-    controller.abort(new Error("stop"));
+    const reason = new Error("stop");
+    controller.abort(reason);
     const error = await settled;
-    expect((error as Error).message).toBe("stop");
+    expect(error).toBeInstanceOf(KirinAbortError);
+    expect((error as KirinAbortError).cause).toBe(reason);
     expect(gw.log.length).toBe(polls);
   });
 
@@ -486,8 +488,9 @@ describe("the progress stream", () => {
     const settled = waitForTask(task.client, "t", { signal: controller.signal, onProgress: () => calls++ }).catch((e: unknown) => e);
     await vi.advanceTimersByTimeAsync(10_000);
     expect(calls).toBeGreaterThan(30);
-    controller.abort(new Error("stop"));
-    expect(((await settled) as Error).message).toBe("stop");
+    const reason = new Error("stop");
+    controller.abort(reason);
+    expect(await settled).toMatchObject({ name: "KirinAbortError", cause: reason });
     const after = calls;
     await vi.advanceTimersByTimeAsync(5_000);
     expect(calls).toBe(after);

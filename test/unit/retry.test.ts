@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createKirinClient } from "../../src/client.js";
-import { KirinRateLimitError } from "../../src/errors.js";
+import { KirinAbortError, KirinRateLimitError } from "../../src/errors.js";
 import { MAX_RETRY_AFTER_MS, backoffMs, childSignal, isRetryableStatus, parseRetryAfter, retryEvent, sleep } from "../../src/retry.js";
 import { fakeGateway, type Fault } from "./fake-gateway.js";
 
@@ -72,8 +72,10 @@ describe("sleep and childSignal", () => {
     const controller = new AbortController();
     const p = sleep(60_000, controller.signal);
     expect(vi.getTimerCount()).toBe(1);
-    controller.abort(new Error("bye"));
-    await expect(p).rejects.toThrow("bye");
+    const reason = new Error("bye");
+    controller.abort(reason);
+    await expect(p).rejects.toThrow(KirinAbortError);
+    await expect(p).rejects.toMatchObject({ name: "KirinAbortError", cause: reason });
     expect(vi.getTimerCount()).toBe(0);
   });
   it("childSignal follows its parent, times out, and cleans up", async () => {
@@ -159,8 +161,13 @@ describe("client retries", () => {
     const p = client.createTask(body, { signal: controller.signal }).catch((e: unknown) => e);
     await vi.advanceTimersByTimeAsync(1_000);
     expect(vi.getTimerCount()).toBe(1); // the 30 s wait
-    controller.abort(new Error("cancelled by user"));
-    expect(((await p) as Error).message).toBe("cancelled by user");
+    const reason = new Error("cancelled by user");
+    controller.abort(reason);
+    const error = (await p) as KirinAbortError;
+    expect(error).toBeInstanceOf(KirinAbortError);
+    expect(error.cause).toBe(reason);
+    // The 503 proved that nothing was made: there is no task to look for.
+    expect(error).toMatchObject({ category: "retry-later", externalTaskId: undefined });
     expect(vi.getTimerCount()).toBe(0);
     expect(gw.log).toHaveLength(1);
   });
