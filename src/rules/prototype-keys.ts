@@ -1,5 +1,5 @@
 // Prototype keys: `__proto__`, `constructor` and `prototype` are no field of any request, and each
-// means something to JavaScript beyond data (see json.ts). A body that holds one at any depth is
+// means something to JavaScript beyond data (see src/json.ts). A body that holds one at any depth is
 // refused at the key's path, so that no copy, merge or server ever acts on a request whose fields
 // came from a prototype: `{"__proto__": {"image": ..., "prompt": ...}}` once passed for a body with
 // an image and a prompt.

@@ -22,10 +22,10 @@ const rows: [string, number, string][] = [
   ["  validateRequest + inspectImage (validators + src/rules)", validation.gzip, `${kB(validation.raw)} kB min`],
   ["  client, polling, callbacks, errors (whole minus the above", whole.gzip - withoutClient.gzip, "and openapi-fetch, approx.)"],
   ["openapi-fetch alone", fetchOnly.gzip, `${kB(fetchOnly.raw)} kB min`],
-  ["Replicate JS (FACTS.md)", 7200, ""],
-  ["Runway Node (FACTS.md)", 10700, ""],
-  ["fal JS client (FACTS.md)", 21000, ""],
-  ["OpenAI Node (FACTS.md)", 35800, ""],
+  ["Replicate JS (published, measured apart)", 7200, ""],
+  ["Runway Node (published, measured apart)", 10700, ""],
+  ["fal JS client (published, measured apart)", 21000, ""],
+  ["OpenAI Node (published, measured apart)", 35800, ""],
 ];
 for (const [name, gz, note] of rows) console.log(`  ${name.padEnd(58)} ${kB(gz)} kB gzip  ${note}`);
 console.log(`  goal <= 12 kB: ${whole.gzip <= 12_000 ? "MET" : "MISSED"} (${kB(whole.gzip).trim()} kB)`);
