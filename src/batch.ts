@@ -123,7 +123,9 @@ export interface BatchOptions {
   /**
    * Stops the batch cleanly: no new create is sent, creates already sent get their answer (so the
    * journal holds their task ids, not a question) within `stopGraceMs`, and everything else -
-   * following tasks, downloads, pauses - stops at once. Breaking out of the iteration stops
+   * following tasks, downloads, pauses - stops at once; the iteration then ends without an error
+   * (`summary.stopped.reason` is `aborted`). A signal already aborted when the iteration starts
+   * throws KirinAbortError before anything is read or sent. Breaking out of the iteration stops
    * everything at once.
    */
   signal?: AbortSignal;
