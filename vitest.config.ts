@@ -14,6 +14,13 @@ export default defineConfig({
   },
   test: {
     include: ["test/**/*.test.ts"],
+    // Type-level tests (`*.test-d.ts`: expectTypeOf, @ts-expect-error) run with the suite, checked
+    // by tsc against the project's tsconfig; a type assertion that does not hold fails the run.
+    typecheck: {
+      enabled: true,
+      include: ["test/**/*.test-d.ts"],
+      tsconfig: "./tsconfig.json",
+    },
     exclude: ["test/bench/**", "node_modules/**"],
     globalSetup: ["test/support/global-setup.ts"],
     testTimeout: 30_000,

@@ -33,10 +33,11 @@ import {
 import type { RetryEvent } from "./events.js";
 import { type BatchJournal, JOURNAL_VERSION, type JournalEntry, type JournalFact, type KeyState, memoryJournal, replayJournal } from "./journal.js";
 import { sumDecimals } from "./money.js";
+import { pointerOf } from "./pointer.js";
 import type { WaitOptions } from "./poll.js";
 import type { TaskProgress } from "./progress.js";
 import { recreateExternalId } from "./recreate.js";
-import { retryDelay, sleep } from "./retry.js";
+import { retryDelay, sleep, throwIfAborted } from "./retry.js";
 import { taskCost, videoUrls } from "./task.js";
 import type { KirinRequest, Task, ValidationIssue } from "./types.js";
 import { validateRequest } from "./validate.js";
@@ -122,7 +123,9 @@ export interface BatchOptions {
   /**
    * Stops the batch cleanly: no new create is sent, creates already sent get their answer (so the
    * journal holds their task ids, not a question) within `stopGraceMs`, and everything else -
-   * following tasks, downloads, pauses - stops at once. Breaking out of the iteration stops
+   * following tasks, downloads, pauses - stops at once; the iteration then ends without an error
+   * (`summary.stopped.reason` is `aborted`). A signal already aborted when the iteration starts
+   * throws KirinAbortError before anything is read or sent. Breaking out of the iteration stops
    * everything at once.
    */
   signal?: AbortSignal;
@@ -198,7 +201,7 @@ export class KirinBatchValidationError extends KirinValidationError {
   override name = "KirinBatchValidationError";
   readonly problems: BatchProblem[];
   constructor(problems: BatchProblem[], total: number) {
-    super(problems.flatMap((p) => p.issues.map((issue) => ({ ...issue, path: `/${p.index}${issue.path}` }))), "batch");
+    super(problems.flatMap((p) => p.issues.map((issue) => ({ ...issue, path: pointerOf([p.index]) + issue.path }))), "batch");
     this.problems = problems;
     const first = problems[0];
     const issue = first?.issues.find((i) => i.severity === "error");
@@ -409,7 +412,7 @@ export function runBatch(
         resendIfAbsent: options.resendIfAbsent ?? false,
         onRetry: (retry) => {
           emit({ type: "retry", key: w.item.key, retry });
-          if (retry.reason === "429") limiter.backOff("429");
+          if (retry.error instanceof KirinRateLimitError) limiter.backOff("429");
         },
       });
       limiter.succeeded();
@@ -576,7 +579,7 @@ export function runBatch(
     options.signal?.addEventListener("abort", onAbort, { once: true });
     let complete = false;
     try {
-      options.signal?.throwIfAborted();
+      throwIfAborted(options.signal);
       const works = await prepare(items, journal, (result) => tally(result, true));
       total = works.total;
       // Tasks already paid for go first: following them costs nothing new.

@@ -9,11 +9,11 @@ export function createKirinClient(options: KirinClientOptions): KirinClient {
   return createClient(options);
 }
 export { DEFAULT_BASE_URL } from "./client.js";
-export type { KirinClient, KirinClientOptions, RequestOptions, CreateOptions, RequestValidator } from "./client.js";
-export { requestIdOf } from "./transport.js";
+export type { KirinClient, KirinClientOptions, RequestOptions, GetTaskOptions, CreateOptions, RequestValidator } from "./client.js";
+export { requestIdOf, retryAfterOf } from "./answer.js";
 export type { ClientHooks, Logger, LogLevel, Operation, RequestEvent, ResponseEvent, RetryEvent } from "./events.js";
 export { waitForTask } from "./poll.js";
-export type { WaitOptions, PollableClient, PollResult } from "./poll.js";
+export type { WaitOptions, PollableClient, PollRequestOptions } from "./poll.js";
 export type { TaskProgress } from "./progress.js";
 export { parseCallback, createCallbackHandler } from "./callbacks.js";
 export type { CallbackHandlerOptions, CallbackStore, CallbackSeen } from "./callbacks.js";
@@ -39,6 +39,7 @@ export {
   KirinTaskFailedError,
   KirinTaskCompletedWithoutOutputError,
   KirinTimeoutError,
+  KirinAbortError,
   apiError,
 } from "./errors.js";
 export type { KirinErrorCategory } from "./errors.js";

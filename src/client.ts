@@ -7,8 +7,8 @@ import createRawClient, { type Client } from "openapi-fetch";
 import { createOnce } from "./create.js";
 import { combineHooks, loggingHooks, type ClientHooks, type Logger, type LogLevel, type RetryEvent } from "./events.js";
 import { KirinError, KirinValidationError } from "./errors.js";
-import { waitForTask, pollOnce, type PollResult, type WaitOptions } from "./poll.js";
-import { isTransient, retryDelay, retryReason, sleep } from "./retry.js";
+import { waitForTask, type WaitOptions } from "./poll.js";
+import { abortError, isTransient, retryEvent, sleep } from "./retry.js";
 import { createTransport } from "./transport.js";
 import type { CreateTaskRequest, KirinRequest, paths, Task, ValidationResult } from "./types.js";
 import { validateRequest } from "./validate.js";
@@ -64,11 +64,25 @@ export interface RequestOptions {
   onRetry?: (event: RetryEvent) => void;
 }
 
+export interface GetTaskOptions extends RequestOptions {
+  /**
+   * How hooks, logs and onRetry events name this call's requests: `get` (default) or `poll`, which
+   * waitForTask passes for its status requests.
+   */
+  operation?: "get" | "poll";
+  /** The attempt number of this call's first request in those events (default 1); waitForTask counts a poll's tries. */
+  attempt?: number;
+}
+
 export interface CreateOptions extends RequestOptions {
   /** Overrides the client's `resendIfAbsent` for this create. */
   resendIfAbsent?: boolean;
 }
 
+/**
+ * The client: a plain interface, so code that takes a KirinClient can be given a fake in its tests
+ * (see docs/testing.md). `waitForTask(client, id)` needs only `getTask` (PollableClient).
+ */
 export interface KirinClient {
   /**
    * Validates, wraps `{ model, ...params }` into the gateway envelope and creates the task. A task
@@ -76,11 +90,10 @@ export interface KirinClient {
    */
   createTask(body: KirinRequest, options?: CreateOptions): Promise<Task>;
   /** The task by its id or by its `external_task_id`. */
-  getTask(id: string, options?: RequestOptions): Promise<Task>;
+  getTask(id: string, options?: GetTaskOptions): Promise<Task>;
   waitForTask(id: string, options?: WaitOptions): Promise<Task>;
   /** createTask, then waitForTask. */
   generate(body: KirinRequest, options?: WaitOptions & CreateOptions): Promise<Task>;
-  [pollOnce](id: string, signal: AbortSignal, attempt: number): Promise<PollResult>;
 }
 
 /** What `createKirinClient` from `kirin-api` returns: the client and an openapi-fetch client beside it. */
@@ -123,18 +136,21 @@ export function createClient(options: KirinClientOptions, builtIn?: RequestValid
   const validator = validatorOf(options.validate, builtIn);
   const onRetry = (callHook?: (event: RetryEvent) => void) => combineHooks(hooks, { onRetry: callHook }).onRetry;
 
-  async function getTask(id: string, opts: RequestOptions = {}): Promise<Task> {
+  async function getTask(id: string, opts: GetTaskOptions = {}): Promise<Task> {
     checkTaskId(id);
     const retries = opts.retries ?? defaultRetries;
     const notify = onRetry(opts.onRetry);
-    for (let attempt = 1; ; attempt++) {
+    const operation = opts.operation ?? "get";
+    const first = opts.attempt ?? 1;
+    for (let attempt = first; ; attempt++) {
       try {
-        return (await transport.getTask(id, "get", attempt, opts.signal)).task;
+        return (await transport.getTask(id, operation, attempt, opts.signal)).task;
       } catch (error) {
-        if (!isTransient(error) || attempt > retries || opts.signal?.aborted) throw error;
-        const { delayMs, fromRetryAfter } = retryDelay(error, attempt);
-        notify({ operation: "get", attempt: attempt + 1, reason: retryReason(error), delayMs, fromRetryAfter, error: error as KirinError });
-        await sleep(delayMs, opts.signal);
+        if (opts.signal?.aborted) throw abortError(opts.signal);
+        if (!isTransient(error) || attempt - first >= retries) throw error;
+        const next = retryEvent(operation, attempt + 1, error);
+        notify(next);
+        await sleep(next.delayMs, opts.signal);
       }
     }
   }
@@ -162,10 +178,6 @@ export function createClient(options: KirinClientOptions, builtIn?: RequestValid
     async generate(body, opts = {}) {
       const task = await createTask(body, opts);
       return waitForTask(client, task.id, { initialTask: task, ...opts, onRetry: onRetry(opts.onRetry) });
-    },
-    async [pollOnce](id, signal, attempt) {
-      const { task, retryAfterMs } = await transport.getTask(id, "poll", attempt, signal);
-      return { task, retryAfterMs };
     },
   };
   return client;

@@ -11,9 +11,13 @@
 // by `external_task_id`, nor that it refuses a repeated one, so a 404 proves nothing.
 // KirinCreateOutcomeUnknownError carries the id for the caller to decide. `resendIfAbsent: true`
 // is the opt-in: it takes the gateway's 404 as proof that no task was made, and sends again.
+//
+// An abort ends the create with KirinAbortError and sends nothing more. Cut off once a request of
+// it may have reached the server (and before a look-up settled that), the error names the
+// `externalTaskId` to look for the task by, as KirinCreateOutcomeUnknownError does.
 import type { Operation, RetryEvent } from "./events.js";
-import { KirinCreateOutcomeUnknownError, KirinError, KirinNotFoundError, KirinTaskFailedError } from "./errors.js";
-import { createMadeNothing, createOutcomeUnknown, isTransient, retryDelay, retryReason, sleep } from "./retry.js";
+import { KirinAbortError, KirinCreateOutcomeUnknownError, KirinNotFoundError, KirinTaskFailedError } from "./errors.js";
+import { createMadeNothing, createOutcomeUnknown, isTransient, retryEvent, sleep, throwIfAborted } from "./retry.js";
 import type { Transport } from "./transport.js";
 import type { CreateTaskRequest, Task } from "./types.js";
 import type { TaskContext } from "./wire.js";
@@ -37,14 +41,17 @@ export async function createOnce(
   const { signal } = options;
   let retriesLeft = options.retries;
   const attempts: Record<Operation, number> = { create: 0, lookup: 0, get: 0, poll: 0 };
+  /** Whether a create that went out may have made a task nobody has accounted for yet. */
+  let mayExist = false;
 
   /** Waits before the next request of `operation`, after `error`; false when the budget is spent. */
   async function retry(operation: Operation, error: unknown): Promise<boolean> {
-    if (retriesLeft <= 0 || signal?.aborted) return false;
+    throwIfAborted(signal);
+    if (retriesLeft <= 0) return false;
     retriesLeft--;
-    const { delayMs, fromRetryAfter } = retryDelay(error, attempts[operation] + 1);
-    options.onRetry({ operation, attempt: attempts[operation] + 1, reason: retryReason(error), delayMs, fromRetryAfter, error: error as KirinError });
-    await sleep(delayMs, signal);
+    const next = retryEvent(operation, attempts[operation] + 1, error);
+    options.onRetry(next);
+    await sleep(next.delayMs, signal);
     return true;
   }
 
@@ -58,7 +65,7 @@ export async function createOnce(
       try {
         return (await transport.getTask(externalTaskId, "lookup", ++attempts.lookup, signal)).task;
       } catch (error) {
-        if (signal?.aborted) throw error;
+        throwIfAborted(signal);
         if (error instanceof KirinNotFoundError) {
           if (options.resendIfAbsent) return undefined;
           throw new KirinCreateOutcomeUnknownError(externalTaskId, cause, "a look-up by it answered 404, which the gateway does not document as proof that none was made");
@@ -71,24 +78,39 @@ export async function createOnce(
     }
   }
 
-  for (;;) {
-    let failure: unknown;
-    try {
-      return settled((await transport.create(envelope, context, ++attempts.create, signal)).task);
-    } catch (error) {
-      if (signal?.aborted || error instanceof KirinTaskFailedError) throw error;
-      failure = error;
+  async function send(): Promise<Task> {
+    for (;;) {
+      let failure: unknown;
+      try {
+        throwIfAborted(signal);
+        mayExist = true;
+        return settled((await transport.create(envelope, context, ++attempts.create, signal)).task);
+      } catch (error) {
+        throwIfAborted(signal);
+        if (error instanceof KirinTaskFailedError) throw error;
+        failure = error;
+      }
+      if (createMadeNothing(failure)) {
+        mayExist = false;
+        if (await retry("create", failure)) continue;
+        throw failure;
+      }
+      // A refusal that is not about load (400, 402, 409, 413, a 200 without a task) stays a refusal.
+      if (!createOutcomeUnknown(failure)) throw failure;
+      const found = await lookUp(failure);
+      if (found) return settled(found.model === undefined && context.model !== undefined ? { ...found, model: context.model } : found);
+      // The caller opted in and the gateway says it has no such task: sending again is the choice made.
+      mayExist = false;
+      if (!(await retry("create", failure))) throw new KirinCreateOutcomeUnknownError(externalTaskId, failure);
     }
-    if (createMadeNothing(failure)) {
-      if (await retry("create", failure)) continue;
-      throw failure;
-    }
-    // A refusal that is not about load (400, 402, 409, 413, a 200 without a task) stays a refusal.
-    if (!createOutcomeUnknown(failure)) throw failure;
-    const found = await lookUp(failure);
-    if (found) return settled(found.model === undefined && context.model !== undefined ? { ...found, model: context.model } : found);
-    // The caller opted in and the gateway says it has no such task: sending again is the choice made.
-    if (!(await retry("create", failure))) throw new KirinCreateOutcomeUnknownError(externalTaskId, failure);
+  }
+
+  try {
+    return await send();
+  } catch (error) {
+    // Cut off while a task it sent for may exist: the abort says under which id to look for it.
+    if (error instanceof KirinAbortError && mayExist) throw new KirinAbortError(error.cause, { externalTaskId });
+    throw error;
   }
 }
 

@@ -10,7 +10,7 @@ import { type FileHandle, mkdir, open, rename, unlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { apiError, KirinConnectionError, KirinError } from "./errors.js";
 import { syncDirectory } from "./journal-file.js";
-import { backoffMs, isTransient, sleep } from "./retry.js";
+import { abortError, isTransient, parseRetryAfter, retryDelay, sleep, throwIfAborted } from "./retry.js";
 import { systemCode } from "./transport.js";
 import { videoUrls } from "./task.js";
 import type { Task } from "./types.js";
@@ -25,7 +25,10 @@ export interface DownloadOptions {
   signal?: AbortSignal;
   /** Called as bytes arrive (and once at 0). */
   onProgress?: (progress: DownloadProgress) => void;
-  /** Further requests after a broken connection, a short body or a 408/429/5xx (default 3). */
+  /**
+   * Further requests after a broken connection, a short body or an answer the retry policy calls
+   * transient (408, 429, 5xx), each after the server's Retry-After or backoff (default 3).
+   */
   retries?: number;
   /** A standard fetch (default globalThis.fetch). */
   fetch?: (url: string, init: RequestInit) => Promise<Response>;
@@ -44,7 +47,7 @@ const DEFAULT_RETRIES = 3;
 /**
  * Downloads the video of a completed task (or a URL) to `path`. Resolves once the file is complete,
  * of the announced length and on disk; rejects with KirinApiError (an HTTP error that retrying did
- * not fix), KirinConnectionError (the connection kept breaking), or the signal's reason - and then
+ * not fix), KirinConnectionError (the connection kept breaking), or KirinAbortError - and then
  * no file is at `path` that was not there before, and no `.part` file is left.
  */
 export async function downloadVideo(task: Task | string, path: string, options: DownloadOptions = {}): Promise<DownloadResult> {
@@ -56,7 +59,7 @@ export async function downloadVideo(task: Task | string, path: string, options: 
   const { signal, onProgress } = options;
   const retries = options.retries ?? DEFAULT_RETRIES;
   const fetcher = options.fetch ?? ((u: string, init: RequestInit) => globalThis.fetch(u, init));
-  signal?.throwIfAborted();
+  throwIfAborted(signal);
   await mkdir(dirname(path), { recursive: true });
   const temp = join(dirname(path), `.${basename(path)}.part`);
   // "w" truncates: a `.part` left by a process that died is not trusted, only overwritten.
@@ -83,7 +86,7 @@ export async function downloadVideo(task: Task | string, path: string, options: 
           await response.body?.cancel().catch(() => {});
           throw response.ok
             ? new KirinConnectionError(`The server answered a range that does not start at byte ${received}`)
-            : apiError({ status: response.status, body: undefined });
+            : apiError({ status: response.status, body: undefined, retryAfterMs: parseRetryAfter(response.headers.get("retry-after")) });
         }
         report();
         await receive(response, async (chunk) => {
@@ -96,9 +99,9 @@ export async function downloadVideo(task: Task | string, path: string, options: 
         }
         break;
       } catch (error) {
-        if (signal?.aborted) throw signal.reason;
+        if (signal?.aborted) throw abortError(signal);
         if (!isTransient(error) || attempt >= retries) throw error;
-        await sleep(backoffMs(attempt + 1), signal);
+        await sleep(retryDelay(error, attempt + 1).delayMs, signal);
       }
     }
     await handle.sync();
@@ -124,7 +127,7 @@ async function request(
   try {
     return await fetcher(url, { signal: signal ?? null, headers: from > 0 ? { range: `bytes=${from}-` } : {} });
   } catch (error) {
-    if (signal?.aborted) throw signal.reason;
+    if (signal?.aborted) throw abortError(signal);
     throw new KirinConnectionError(`The download failed to connect: ${(error as Error).message}`, { cause: error, code: systemCode(error) });
   }
 }

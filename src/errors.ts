@@ -1,9 +1,12 @@
 // The error hierarchy. Every error this library raises is a KirinError, so callers can tell "the
-// library said no" from a bug with one instanceof; the one exception is an abort, which rejects
-// with the caller's own signal reason (as fetch does). Each carries a `category` a UI can act on.
+// library said no" from a bug with one instanceof - an abort too: it throws KirinAbortError, whose
+// `cause` is the signal's reason. (Errors a caller's own callback throws, an `onProgress` or a
+// fake client, are passed on as they are.) Each carries a `category` a UI can act on.
 // None of them ever holds the API key: the
 // client scrubs it from anything that came off the wire (see `redactor`) before building an error,
 // and no error keeps a reference to the request (whose headers carry the key).
+// retry.ts imports this module's classes in turn; both only use each other inside functions.
+import { isRetryableStatus } from "./retry.js";
 import type { Task, ValidationIssue } from "./types.js";
 import { readErrorBody } from "./wire.js";
 
@@ -96,10 +99,10 @@ export class KirinApiError extends KirinError {
   }
 }
 
+/** The account statuses, else what the retry policy (retry.ts) says: worth another try or not. */
 function categoryOfStatus(status: number): KirinErrorCategory {
   if (status === 401 || status === 402 || status === 403) return "account";
-  if (status === 408 || status === 429 || status >= 500) return "retry-later";
-  return "fix-request";
+  return isRetryableStatus(status) ? "retry-later" : "fix-request";
 }
 
 export class KirinBadRequestError extends KirinApiError { override name = "KirinBadRequestError"; }
@@ -246,6 +249,28 @@ export class KirinTaskCompletedWithoutOutputError extends KirinTaskFailedError {
       retryable: true,
       message: `Task ${task.id} completed without any output URL: there is no video to return`,
     });
+  }
+}
+
+/**
+ * The caller's signal aborted the call, and nothing more was sent. `cause` is the signal's reason:
+ * what was given to `controller.abort(reason)`, or the platform's `AbortError` DOMException.
+ * Category `retry-later`: the same call can be made again. A create cut off once its request may
+ * have left is the exception: the task may exist (and cost money), so `externalTaskId` names it and
+ * the category is `outcome-unknown` - look it up with `client.getTask(error.externalTaskId)`.
+ */
+export class KirinAbortError extends KirinError {
+  override name = "KirinAbortError";
+  /** Set when an aborted create may have made its task: the `external_task_id` to look it up by. */
+  readonly externalTaskId: string | undefined;
+  constructor(reason: unknown, options: { externalTaskId?: string | undefined } = {}) {
+    const why = reason instanceof Error ? reason.message : typeof reason === "string" ? reason : "";
+    const created = options.externalTaskId === undefined ? "" : `; the create may have made a task: look it up by its external_task_id '${options.externalTaskId}'`;
+    super(`The call was aborted${why ? `: ${why}` : ""}${created}`, {
+      cause: reason,
+      category: options.externalTaskId === undefined ? "retry-later" : "outcome-unknown",
+    });
+    this.externalTaskId = options.externalTaskId;
   }
 }
 

@@ -2,11 +2,11 @@
 export type * from "./types.js";
 // Client, polling, callbacks, errors.
 export { createKirinClient, DEFAULT_BASE_URL } from "./client.js";
-export type { KirinClient, KirinClientWithRaw, KirinClientOptions, RequestOptions, CreateOptions, RequestValidator } from "./client.js";
-export { requestIdOf } from "./transport.js";
+export type { KirinClient, KirinClientWithRaw, KirinClientOptions, RequestOptions, GetTaskOptions, CreateOptions, RequestValidator } from "./client.js";
+export { requestIdOf, retryAfterOf } from "./answer.js";
 export type { ClientHooks, Logger, LogLevel, Operation, RequestEvent, ResponseEvent, RetryEvent } from "./events.js";
 export { waitForTask } from "./poll.js";
-export type { WaitOptions, PollableClient, PollResult } from "./poll.js";
+export type { WaitOptions, PollableClient, PollRequestOptions } from "./poll.js";
 export { adaptiveSchedule } from "./schedule.js";
 export type { Schedule, ScheduleOptions, PollState, PollObservation } from "./schedule.js";
 export type { TaskProgress } from "./progress.js";
@@ -36,6 +36,7 @@ export {
   KirinTaskFailedError,
   KirinTaskCompletedWithoutOutputError,
   KirinTimeoutError,
+  KirinAbortError,
   apiError,
 } from "./errors.js";
 export type { KirinErrorCategory } from "./errors.js";

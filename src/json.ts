@@ -7,6 +7,7 @@
 // library makes of a foreign value either leave the prototype keys out (the wire reader) or keep
 // them as plain fields to report them (request validation), and bound the nesting, so that no
 // recursive reader - ours, JSON.stringify, a logger - can overflow the stack on what it gets.
+import { pointerOf } from "./pointer.js";
 
 /** Keys with a meaning to JavaScript beyond data. */
 export const PROTOTYPE_KEYS: ReadonlySet<string> = new Set(["__proto__", "constructor", "prototype"]);
@@ -23,9 +24,6 @@ export function defineField(target: object, key: string, value: unknown): void {
   Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
-/** A key as a JSON Pointer segment ("a/b" -> "a~1b"). */
-export const pointerSegment = (key: string) => (/[~/]/.test(key) ? key.replace(/~/g, "~0").replace(/\//g, "~1") : key);
-
 /**
  * A copy of a JSON-like value without prototype keys at any depth. What lies deeper than
  * `MAX_DEPTH` levels is replaced by what `tooDeep` returns for its JSON Pointer (it is called for
@@ -36,7 +34,7 @@ export function plainJson(value: unknown, tooDeep: (pointer: string) => unknown)
   const keys: string[] = [];
   const copy = (v: unknown): unknown => {
     if (typeof v !== "object" || v === null) return v;
-    if (keys.length >= MAX_DEPTH) return tooDeep(keys.map((k) => `/${pointerSegment(k)}`).join(""));
+    if (keys.length >= MAX_DEPTH) return tooDeep(pointerOf(keys));
     if (Array.isArray(v)) {
       const out: unknown[] = [];
       for (let i = 0; i < v.length; i++) {

@@ -1,7 +1,7 @@
 // waitForTask: follow a task to its end without hanging and without wasting requests.
 // - The wait always ends: `completed` returns, `failed` throws KirinTaskFailedError, the deadline
-//   throws KirinTimeoutError (with the last task, to resume), abort rejects at once, and a
-//   401/403/404 (which no amount of waiting fixes) throws the API error.
+//   throws KirinTimeoutError (with the last task, to resume), an abort throws KirinAbortError at
+//   once, and a 401/403/404 (which no amount of waiting fixes) throws the API error.
 // - A status this client does not know counts as still running, never as an end.
 // - Transient trouble (connection errors, 408/429/5xx) is waited out with backoff or the server's
 //   Retry-After, under the same deadline.
@@ -9,9 +9,10 @@
 // - With `onProgress`, a UI gets a steady stream between polls (from the same reading of progress
 //   the schedule uses, src/progress.ts) without one request more: the sleep between polls is cut
 //   into ticks. Without `onProgress` there are no ticks and no extra timers.
+import { retryAfterOf } from "./answer.js";
 import type { RetryEvent } from "./events.js";
-import { type KirinError, KirinTaskCompletedWithoutOutputError, KirinTaskFailedError, KirinTimeoutError } from "./errors.js";
-import { childSignal, isTransient, retryDelay, retryReason, sleep } from "./retry.js";
+import { KirinAbortError, KirinTaskCompletedWithoutOutputError, KirinTaskFailedError, KirinTimeoutError } from "./errors.js";
+import { abortError, childSignal, isTransient, retryEvent, sleep, throwIfAborted } from "./retry.js";
 import { createProgressTracker, readProgress, type TaskProgress } from "./progress.js";
 import { adaptiveSchedule, type PollObservation, type Schedule, type ScheduleOptions } from "./schedule.js";
 import { hasOutputUrl, normalizeTask } from "./task.js";
@@ -42,21 +43,30 @@ export interface WaitOptions extends ScheduleOptions {
   onRetry?: (event: RetryEvent) => void;
 }
 
-/** One poll's answer: the task and the server's Retry-After, if it sent one. */
-export interface PollResult {
-  task: Task;
-  retryAfterMs?: number | undefined;
+/** What waitForTask passes to `getTask` with each status request. */
+export interface PollRequestOptions {
+  /** Aborts when the caller's signal does or the deadline passes. */
+  signal: AbortSignal;
+  /** Always 0: waitForTask waits out a failed poll itself, under its deadline. */
+  retries: number;
+  /** Always `poll`: a client that reports its requests (KirinClient's hooks and logs) names them so. */
+  operation: "poll";
+  /** 1 for a poll's first request, 2 for the one after it failed, and so on. */
+  attempt: number;
 }
 
-/** What waitForTask needs from a client: `getTask`, and optionally a Retry-After-aware poll. */
+/**
+ * What waitForTask needs from a client: `getTask` alone - a KirinClient, or a fake such as
+ * `{ getTask: async (id) => task }`. Each status request is one call
+ * `getTask(taskId, { signal, retries: 0, operation: "poll", attempt })`; a client may ignore every
+ * option but should honour `signal`. An error the retry policy calls transient (isTransient:
+ * KirinConnectionError, a KirinApiError with 408, 429 or 5xx) is waited out - its `retryAfterMs`,
+ * else backoff - and any other error ends the wait. The server's Retry-After on a task's answer
+ * (`retryAfterOf(task)`, set by KirinClient) makes the next poll wait at least that long.
+ */
 export interface PollableClient {
-  getTask(id: string, options?: { signal?: AbortSignal; retries?: number }): Promise<Task>;
-  /** One status request, no retries; `attempt` counts this poll's tries (for hooks and logs). */
-  [pollOnce]?: (id: string, signal: AbortSignal, attempt: number) => Promise<PollResult>;
+  getTask(id: string, options: PollRequestOptions): Promise<Task>;
 }
-
-/** The client's single-attempt poll that also reports Retry-After; a symbol keeps it off the API. */
-export const pollOnce: unique symbol = Symbol("kirin.pollOnce");
 
 const DEFAULT_TIMEOUT_MS = 15 * 60_000;
 /** How long before the deadline the last poll goes out. */
@@ -70,13 +80,12 @@ const MIN_PROGRESS_INTERVAL_MS = 200;
 export async function waitForTask(client: PollableClient, taskId: string, options: WaitOptions = {}): Promise<Task> {
   const { signal, onProgress, timeoutMs = DEFAULT_TIMEOUT_MS } = options;
   const schedule: Schedule = options.schedule ?? ((state) => adaptiveSchedule(state, options));
-  signal?.throwIfAborted();
+  throwIfAborted(signal);
   const started = Date.now();
   // One signal for the whole wait: it follows the caller's and fires at the deadline, so a request
   // in flight at the deadline is cut off rather than outliving it.
   const wait = childSignal(signal, timeoutMs);
-  const poll: (signal: AbortSignal, attempt: number) => Promise<PollResult> =
-    client[pollOnce]?.bind(client, taskId) ?? (async (s) => ({ task: await client.getTask(taskId, { signal: s, retries: 0 }) }));
+  const poll = (attempt: number) => client.getTask(taskId, { signal: wait.signal, retries: 0, operation: "poll", attempt });
   const model = options.initialTask?.model;
 
   let origin = started;
@@ -94,7 +103,8 @@ export async function waitForTask(client: PollableClient, taskId: string, option
     for (;;) {
       let delay: number;
       try {
-        const { task: raw, retryAfterMs } = seen ? { task: seen, retryAfterMs: undefined } : await poll(wait.signal, failures + 1);
+        const raw = seen ?? (await poll(failures + 1));
+        const retryAfterMs = seen ? undefined : retryAfterOf(raw);
         seen = undefined;
         const task = normalizeTask(raw, { model });
         failures = 0;
@@ -123,9 +133,9 @@ export async function waitForTask(client: PollableClient, taskId: string, option
         if (wait.signal.aborted) throw error;
         if (!isTransient(error)) throw error;
         failures++;
-        const wanted = retryDelay(error, failures);
-        delay = wanted.delayMs;
-        options.onRetry?.({ operation: "poll", attempt: failures + 1, reason: retryReason(error), ...wanted, error: error as KirinError });
+        const next = retryEvent("poll", failures + 1, error);
+        delay = next.delayMs;
+        options.onRetry?.(next);
       }
       // A wait that would run past the deadline is cut so that one last poll lands just before it:
       // a task that finished meanwhile is returned instead of reported as timed out.
@@ -136,6 +146,9 @@ export async function waitForTask(client: PollableClient, taskId: string, option
     }
   } catch (error) {
     if (wait.timedOut() && !signal?.aborted) throw new KirinTimeoutError(taskId, last, timeoutMs);
+    // Whatever the client rejected with once the caller aborted (a fake may reject with the bare
+    // reason), the wait ends as every aborted call does.
+    if (signal?.aborted) throw error instanceof KirinAbortError ? error : abortError(signal);
     throw error;
   } finally {
     wait.done();

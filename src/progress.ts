@@ -2,7 +2,8 @@
 // misbehaves do not mislead the poller or a progress bar:
 //
 // - Queue time: the real gateway answers `in_progress` from the first answer, with progress 0 for a
-//   queue of unknown length, then rising (FACTS.md 1b); the documented shape says `pending` first.
+//   queue of unknown length (it folds the provider's queued state into `in_progress`), then rising;
+//   the documented shape says `pending` first.
 //   Either way the run starts somewhere between the last answer that had not moved and the first
 //   that had, not at creation and not at the last `pending` answer. So the run is timed from the
 //   points where progress moved (new highs) only.

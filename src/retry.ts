@@ -1,9 +1,11 @@
 // The one retry policy of the library - which failures are worth another try, how long to wait -
-// and the waiting itself. The client, its idempotent create and the poller all decide here.
+// and the waiting itself. The client, its idempotent create, the poller, batches and downloads all
+// decide here; no other module tests a status or an error for "worth another try".
 // Everything here cleans up after itself: a wait that is aborted clears its timer and its abort
 // listener at once, so neither a test's fake clock nor a real event loop is kept busy by a call
 // that already ended.
-import { KirinApiError, KirinConnectionError } from "./errors.js";
+import { KirinAbortError, KirinApiError, KirinConnectionError, type KirinError } from "./errors.js";
+import type { Operation, RetryEvent } from "./events.js";
 
 /** Longest server-requested wait we honour; a larger `Retry-After` is cut to this. */
 export const MAX_RETRY_AFTER_MS = 60_000;
@@ -50,6 +52,16 @@ export function retryDelay(error: unknown, attempt: number): { delayMs: number; 
   return retryAfter !== undefined ? { delayMs: retryAfter, fromRetryAfter: true } : { delayMs: backoffMs(attempt), fromRetryAfter: false };
 }
 
+/**
+ * The next try of `operation` after `error`, as the event that announces it: `attempt` is the try
+ * about to be made (2 for the first retry; a create's look-up starts at 1), and the wait is the
+ * server's Retry-After or the backoff for the tries of this operation that failed before it.
+ */
+export function retryEvent(operation: Operation, attempt: number, error: unknown): RetryEvent {
+  const { delayMs, fromRetryAfter } = retryDelay(error, Math.max(1, attempt - 1));
+  return { operation, attempt, reason: retryReason(error), delayMs, fromRetryAfter, error: error as KirinError };
+}
+
 /** Why a request is retried, for events and logs: the status, or `network` with the system's code. */
 export function retryReason(error: unknown): string {
   if (error instanceof KirinApiError) return String(error.status);
@@ -86,18 +98,27 @@ export function backoffMs(attempt: number, random: () => number = Math.random): 
   return base * (1 - 0.25 * random());
 }
 
-/** The reason to reject with once `signal` is aborted (its own reason, or a standard AbortError). */
-export function abortReason(signal: AbortSignal): unknown {
-  return signal.reason ?? new DOMException("This operation was aborted", "AbortError");
+/**
+ * What a call ends with once `signal` has aborted: KirinAbortError with the signal's reason as its
+ * cause (a reason that already is one is passed on as it is).
+ */
+export function abortError(signal: AbortSignal): KirinAbortError {
+  const reason: unknown = signal.reason ?? new DOMException("This operation was aborted", "AbortError");
+  return reason instanceof KirinAbortError ? reason : new KirinAbortError(reason);
 }
 
-/** Resolves after `ms`; rejects at once (timer cleared) when `signal` aborts. */
+/** Throws abortError(signal) when `signal` has aborted. */
+export function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw abortError(signal);
+}
+
+/** Resolves after `ms`; rejects at once (timer cleared) with KirinAbortError when `signal` aborts. */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(abortReason(signal));
+    if (signal?.aborted) return reject(abortError(signal));
     const onAbort = () => {
       clearTimeout(timer);
-      reject(abortReason(signal!));
+      reject(abortError(signal!));
     };
     const timer = setTimeout(() => {
       signal?.removeEventListener("abort", onAbort);

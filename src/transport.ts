@@ -5,6 +5,7 @@
 // billing: retry.ts and create.ts do. It uses fetch itself rather than openapi-fetch: two fixed
 // requests need none of its serializers, and a browser bundle of the client stays smaller without
 // them (openapi-fetch is the client's `raw`, for anything else; see client.ts).
+import { rememberAnswer } from "./answer.js";
 import type { ClientHooks, Operation } from "./events.js";
 import {
   apiError,
@@ -14,7 +15,7 @@ import {
   KirinError,
   redactor,
 } from "./errors.js";
-import { childSignal, parseRetryAfter } from "./retry.js";
+import { abortError, childSignal, parseRetryAfter, throwIfAborted } from "./retry.js";
 import type { CreateTaskRequest, paths, Task } from "./types.js";
 import { readAnswer, readErrorValue, type TaskContext } from "./wire.js";
 
@@ -43,13 +44,6 @@ export interface Transport {
 
 const TASK_PATH = "/model/v1/generation/task/{id}" satisfies keyof paths;
 const CREATE_PATH = "/model/v1/generation" satisfies keyof paths;
-
-const requestIds = new WeakMap<object, string>();
-
-/** The server's `x-request-id` for the answer a task was read from, when it sent one. */
-export function requestIdOf(task: Task): string | undefined {
-  return requestIds.get(task);
-}
 
 /**
  * System codes of connection failures that happen before a request can have left: the connection
@@ -98,6 +92,8 @@ export function createTransport(options: TransportOptions): Transport {
     signal: AbortSignal | undefined,
     context: TaskContext,
   ): Promise<Answer> {
+    // An aborted call sends nothing more, and the hooks see no request that never went out.
+    throwIfAborted(signal);
     hooks.onRequest(event);
     const started = Date.now();
     let status: number | undefined;
@@ -114,7 +110,7 @@ export function createTransport(options: TransportOptions): Transport {
       return taskOrThrow(answer, response, requestId, context, event.operation);
     } catch (error) {
       if (error instanceof KirinError) throw (failure = error);
-      if (signal?.aborted) throw signal.reason;
+      if (signal?.aborted) throw abortError(signal);
       throw (failure = connectionError(error, child?.timedOut() ?? false));
     } finally {
       child?.done();
@@ -143,8 +139,9 @@ export function createTransport(options: TransportOptions): Transport {
     if (reading.task) {
       // A failed task's words become an error message; a task is scrubbed like any error body.
       const task = redact(reading.task);
-      if (requestId !== undefined) requestIds.set(task, requestId);
-      return { task, requestId, retryAfterMs: parseRetryAfter(response.headers.get("retry-after")) };
+      const retryAfterMs = parseRetryAfter(response.headers.get("retry-after"));
+      rememberAnswer(task, { requestId, retryAfterMs });
+      return { task, requestId, retryAfterMs };
     }
     const body = redact(readErrorValue(data));
     if (reading.refusal) {

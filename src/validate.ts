@@ -9,7 +9,8 @@ import {
   validateKirinV3I2VParams,
   validateKirinV3OmniVideoParams,
 } from "../generated/validators.js";
-import { PROTOTYPE_KEYS, defineField, pointerSegment } from "./json.js";
+import { PROTOTYPE_KEYS, defineField } from "./json.js";
+import { childPointer, valueAt } from "./pointer.js";
 import { type Model, runRules } from "./rules/index.js";
 import { eachPrototypeKey, prototypeKeyMessage, prototypeKeyRule } from "./rules/prototype-keys.js";
 import { type Params, fieldName, isObject, show } from "./rules/shared.js";
@@ -124,7 +125,7 @@ function plain(v: unknown, path: string, issues: ValidationIssue[], depth = 0): 
   }
   if (depth > 7) return copy;
   for (const key of keys) {
-    const at = `${path}/${pointerSegment(key)}`;
+    const at = childPointer(path, key);
     try {
       const value = plain((v as Params)[key], at, issues, depth + 1);
       // Assigned, `__proto__` would become the copy's prototype and its fields look like the copy's.
@@ -161,13 +162,13 @@ function schemaIssues(errors: ValidatorError[], rules: Record<string, { id: stri
       .sort((a, b) => b.length - a.length)[0];
     const rule = location ? rules[location] : undefined;
     const extra = (shown.params.missingProperty ?? shown.params.additionalProperty) as string | undefined;
-    const path = extra === undefined ? shown.instancePath : `${shown.instancePath}/${pointerSegment(extra)}`;
+    const path = extra === undefined ? shown.instancePath : childPointer(shown.instancePath, extra);
     const id = rule?.id ?? shown.keyword.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
     const key = rule ? `${path} ${id}` : path; // one keyword issue per field: no "enum" after "type"
     if (seen.has(key)) continue;
     seen.add(key);
     const sentence = rule ? ` ${rule.description.replace(/\s+/g, " ").replace(/^(.*?\.)\s.*$/, "$1")}` : "";
-    out.push(issue(path, id, `${say(shown, path, at(data, shown.instancePath), owner)}.${sentence}`));
+    out.push(issue(path, id, `${say(shown, path, valueAt(data, shown.instancePath), owner)}.${sentence}`));
   }
   return out;
 }
@@ -206,11 +207,4 @@ function say(e: ValidatorError, path: string, value: unknown, owner: string): st
     default:
       return `${name} breaks \`${e.keyword}\``;
   }
-}
-
-/** The value at a JSON Pointer, or undefined. */
-function at(data: unknown, pointer: string): unknown {
-  let v = data;
-  for (const key of pointer.split("/").slice(1)) v = isObject(v) || Array.isArray(v) ? (v as Params)[key.replace(/~1/g, "/").replace(/~0/g, "~")] : undefined;
-  return v;
 }

@@ -1,6 +1,7 @@
 // `kirin generate`: one video - validate locally, create, follow with a live bar, download, cost.
 import { randomUUID } from "node:crypto";
 import {
+  KirinAbortError,
   KirinBadRequestError,
   KirinCreateOutcomeUnknownError,
   KirinTaskFailedError,
@@ -73,7 +74,13 @@ export async function generateCommand(flags: GenerateFlags, globals: GlobalOptio
     view.stop();
     if (signal.aborted) {
       if (!created) {
-        output.note(`Stopped while creating. The create may have reached the server; look it up with:\n  kirin task ${externalTaskId}`);
+        // The client's abort says whether the create may have made a task (it then names its id).
+        const mayExist = !(error instanceof KirinAbortError) || error.externalTaskId !== undefined;
+        output.note(
+          mayExist
+            ? `Stopped while creating. The create may have reached the server; look it up with:\n  kirin task ${externalTaskId}`
+            : "Stopped before any create could make a task; nothing was made.",
+        );
       } else {
         output.note(`Stopped. Task ${created.id} keeps running on the server; follow it with:\n  kirin task ${created.id} --wait${file || flags.download ? ` --out ${file ?? flags.out ?? `${created.id}.mp4`}` : ""}`);
       }

@@ -1,9 +1,10 @@
 // Prototype keys: `__proto__`, `constructor` and `prototype` are no field of any request, and each
-// means something to JavaScript beyond data (see json.ts). A body that holds one at any depth is
+// means something to JavaScript beyond data (see src/json.ts). A body that holds one at any depth is
 // refused at the key's path, so that no copy, merge or server ever acts on a request whose fields
 // came from a prototype: `{"__proto__": {"image": ..., "prompt": ...}}` once passed for a body with
 // an image and a prompt.
-import { PROTOTYPE_KEYS, pointerSegment } from "../json.js";
+import { PROTOTYPE_KEYS } from "../json.js";
+import { pointerOf } from "../pointer.js";
 import { type Rule, fieldName } from "./shared.js";
 
 /**
@@ -17,7 +18,7 @@ export function eachPrototypeKey(value: unknown, found: (path: string) => void, 
     if (typeof v !== "object" || v === null || v === skip) return;
     for (const key of Object.keys(v)) {
       keys.push(key);
-      if (PROTOTYPE_KEYS.has(key)) found(path + keys.map((k) => `/${pointerSegment(k)}`).join(""));
+      if (PROTOTYPE_KEYS.has(key)) found(path + pointerOf(keys));
       else walk((v as Record<string, unknown>)[key]);
       keys.pop();
     }

@@ -1,6 +1,7 @@
 // What every runtime rule needs: the rule shape, safe readers for a body whose fields may have any
 // type (the schema reports wrong types; a rule must not crash on them), and message helpers.
 import type { ImageInfo } from "../image.js";
+import { keysOf } from "../pointer.js";
 
 export type Model = "kirin_v3_i2v" | "kirin_v3_omni_video";
 export type Params = Record<string, unknown>;
@@ -44,12 +45,7 @@ export const editsVideo = (p: Params) =>
 /** "/multi_prompt/2/duration" -> "`multi_prompt[2].duration`": how a message names a field. */
 export function fieldName(pointer: string): string {
   if (!pointer) return "the request";
-  return "`" + pointer
-    .slice(1)
-    .split("/")
-    .map((key) => key.replace(/~1/g, "/").replace(/~0/g, "~"))
-    .map((key, i) => (/^\d+$/.test(key) ? `[${key}]` : i ? `.${key}` : key))
-    .join("") + "`";
+  return "`" + keysOf(pointer).map((key, i) => (/^\d+$/.test(key) ? `[${key}]` : i ? `.${key}` : key)).join("") + "`";
 }
 
 /** A value as a message shows it; long strings (Base64 images) are cut, never serialised whole. */

@@ -9,7 +9,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { KirinConnectionError, KirinNotFoundError } from "../../src/errors.js";
+import { KirinAbortError, KirinConnectionError, KirinNotFoundError } from "../../src/errors.js";
 import { type JournalEntry, journalLine, KirinJournalError } from "../../src/journal.js";
 import { downloadVideo, openJournal } from "../../src/node.js";
 
@@ -157,6 +157,18 @@ describe("downloadVideo", () => {
     expect(readFileSync(join(folder, "f.mp4")).equals(VIDEO)).toBe(true);
   });
 
+  it("waits a 429's Retry-After before asking again, as the client does (not a half-second backoff)", async () => {
+    const times: number[] = [];
+    const { url, ranges } = await serve((req, res, n) => {
+      times.push(Date.now());
+      return n === 1 ? void res.writeHead(429, { "retry-after": "1" }).end() : send(req, res);
+    });
+    const folder = dir();
+    await downloadVideo(url, join(folder, "r.mp4"));
+    expect(ranges).toHaveLength(2);
+    expect(times[1]! - times[0]!).toBeGreaterThanOrEqual(950);
+  });
+
   it("stops at once on abort, removing the .part", async () => {
     const { url } = await serve((req, res) => {
       res.writeHead(200, { "content-length": VIDEO.length });
@@ -164,11 +176,37 @@ describe("downloadVideo", () => {
     });
     const folder = dir();
     const controller = new AbortController();
+    const reason = new Error("user stopped");
     const pending = downloadVideo(url, join(folder, "g.mp4"), {
       signal: controller.signal,
-      onProgress: (p) => p.receivedBytes > 0 && controller.abort(new Error("user stopped")),
+      onProgress: (p) => p.receivedBytes > 0 && controller.abort(reason),
     });
-    await expect(pending).rejects.toThrow("user stopped");
+    await expect(pending).rejects.toThrow(KirinAbortError);
+    await expect(pending).rejects.toMatchObject({ cause: reason });
+    expect(listing(folder)).toEqual([]);
+  });
+
+  it("stops at once on abort while it waits to retry, and asks nothing more", async () => {
+    const { url, ranges } = await serve((_req, res) => void res.writeHead(503, { "retry-after": "30" }).end());
+    const folder = dir();
+    const controller = new AbortController();
+    const reason = new Error("user stopped");
+    const pending = downloadVideo(url, join(folder, "w.mp4"), { signal: controller.signal }).catch((e: unknown) => e);
+    while (ranges.length === 0) await new Promise((r) => setTimeout(r, 10));
+    await new Promise((r) => setTimeout(r, 50)); // the answer read, the 30 s wait begun
+    const started = Date.now();
+    controller.abort(reason);
+    expect(await pending).toMatchObject({ name: "KirinAbortError", cause: reason });
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(ranges).toHaveLength(1);
+    expect(listing(folder)).toEqual([]);
+  });
+
+  it("with a signal already aborted: asks nothing and writes nothing", async () => {
+    const { url, ranges } = await serve((req, res) => send(req, res));
+    const folder = dir();
+    await expect(downloadVideo(url, join(folder, "x.mp4"), { signal: AbortSignal.abort() })).rejects.toThrow(KirinAbortError);
+    expect(ranges).toHaveLength(0);
     expect(listing(folder)).toEqual([]);
   });
 

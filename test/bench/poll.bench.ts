@@ -3,7 +3,7 @@
 // virtual clock - this process replaces Date.now/setTimeout with a discrete-event clock, so ten
 // minutes of polling take microseconds and every run with the same seed prints the same table.
 //
-// The simulated tasks copy what real progress does (FACTS.md 1b, issue 11): a rate that is off
+// The simulated tasks copy what real progress does (issue 11): a rate that is off
 // from the truth, values held at 0.99 until the end, queue time with progress 0 (or `pending`)
 // before the run, no progress at all; and, outside the goals, steps, values that go backwards or
 // vanish, and progress that never leaves 0.

@@ -76,7 +76,7 @@ describe.skipIf(skip)("the static site from a sub-path, no API server", () => {
       await page.close();
     }
     const pages = [...seen].map((u) => u.slice(site.url.length));
-    expect(pages).toEqual(expect.arrayContaining(["index.html", "quick-start.html", "mock.html", "browser.html", "rules.html", "reference.html", "playground/"]));
+    expect(pages).toEqual(expect.arrayContaining(["index.html", "quick-start.html", "mock.html", "browser.html", "testing.html", "rules.html", "reference.html", "playground/"]));
     expect(site.missing).toEqual([]);
     expect(problems).toEqual([]);
   }, 120_000);

@@ -76,6 +76,21 @@ describe("kirin generate", () => {
     expect(ran.stderr).not.toContain("\x1b[");
   });
 
+  it("Ctrl-C while it waits exits 130 and says how to follow the task, which keeps running", async () => {
+    const cwd = folder();
+    const args = ["generate", "--model", "kirin_v3_omni_video", "--prompt", "A slow boat. [mock:slow]", "--set", "aspect_ratio=1:1"];
+    const child = startCli(cli, args, { cwd, env: { KIRIN_API_KEY: KEY, KIRIN_BASE_URL: mock.url } });
+    const done = finished(child);
+    let sent = false;
+    child.stderr!.on("data", (chunk) => {
+      if (!sent && String(chunk).includes("created task_")) sent = child.kill("SIGINT");
+    });
+    const stopped = await done;
+    outputs.push(stopped);
+    expect(stopped.code).toBe(130);
+    expect(stopped.stderr).toMatch(/Stopped\. Task (task_\w+) keeps running on the server; follow it with:\n {2}kirin task \1 --wait --out \1\.mp4/);
+  });
+
   it("--json prints the task, the file and the cost as one JSON object", async () => {
     const cwd = folder();
     const ran = await kirin(["generate", "--json", "--model", "kirin_v3_i2v", "--image", "https://cdn.example.com/fox.jpg", "--prompt", "The fox trots away.", "--max-poll-interval", "0.1"], { cwd });

@@ -85,7 +85,7 @@ describe("the contract", () => {
 describe("named examples", () => {
   const requests = Object.entries(examples).filter(([name]) => /^(I2V|Omni)/.test(name));
 
-  // The seeds' documented forms, and the forms the real gateway sends (FACTS: the wire).
+  // The documented forms, and the forms the real gateway sends (test/fixtures/wire/).
   const documentedTasks = [
     "TaskPending", "TaskProcessing", "TaskCompleted", "TaskFailedResourceInsufficient",
     "TaskFailedResponseError", "TaskFailedCreationError",

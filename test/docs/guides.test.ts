@@ -106,6 +106,14 @@ describe("docs/browser.md", () => {
   });
 });
 
+describe("docs/testing.md", () => {
+  // Every recipe is shown as the file the suite runs.
+  it.each(["test/recipes/fake-client.test.ts", "test/recipes/fake-fetch.test.ts", "test/recipes/mock-status.test.ts"])("shows %s line for line", (file) => {
+    const blocks = [...readFileSync("docs/testing.md", "utf8").matchAll(/^```ts\n([\s\S]*?)^```$/gm)].map((m) => m[1]);
+    expect(blocks).toContain(readFileSync(file, "utf8"));
+  });
+});
+
 describe("docs/mock.md", () => {
   it("lists every scenario of the contract", async () => {
     const { SCENARIOS } = await import("../../mock/core/scenarios.js");

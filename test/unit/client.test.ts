@@ -16,7 +16,7 @@ import {
   KirinValidationError,
 } from "../../src/errors.js";
 import type { RetryEvent } from "../../src/events.js";
-import { requestIdOf } from "../../src/transport.js";
+import { requestIdOf, retryAfterOf } from "../../src/answer.js";
 import type { KirinRequest } from "../../src/types.js";
 import { type Fault, fakeGateway } from "./fake-gateway.js";
 
@@ -104,6 +104,20 @@ describe("createTask", () => {
     const task = await settle(client.createTask(body));
     expect(requestIdOf(task)).toBe("req_1");
     expect(Object.keys(task)).not.toContain("_request_id");
+  });
+
+  it("keeps the server's Retry-After of a task's answer (retryAfterOf), and none for a task it did not read", async () => {
+    const gw = fakeGateway();
+    const fetch = async (req: Request) => {
+      const res = await gw.fetch(req);
+      const headers = new Headers(res.headers);
+      headers.set("retry-after", "4");
+      return new Response(await res.text(), { status: res.status, headers });
+    };
+    const task = await settle(createKirinClient({ apiKey: KEY, fetch }).createTask(body));
+    expect(retryAfterOf(task)).toBe(4_000);
+    expect(retryAfterOf({ ...task })).toBeUndefined();
+    expect(Object.keys(task)).toEqual(Object.keys({ ...task }));
   });
 });
 
@@ -351,6 +365,36 @@ describe("getTask", () => {
     const gw = fakeGateway({ fault: () => ({ kind: "status", status: 401 }) });
     const client = createKirinClient({ apiKey: KEY, fetch: gw.fetch });
     await expect(settle(client.getTask("x"))).rejects.toBeInstanceOf(KirinAuthenticationError);
+    expect(gw.log).toHaveLength(1);
+  });
+
+  it("names its requests as asked: operation and first attempt (as waitForTask asks for polls)", async () => {
+    const gw = fakeGateway({ fault: (_req, n) => (n === 1 ? { kind: "status", status: 503, headers: { "retry-after": "1" } } : undefined) });
+    const seen: string[] = [];
+    const retries: string[] = [];
+    const client = createKirinClient({ apiKey: KEY, fetch: gw.fetch, hooks: { onRequest: (e) => void seen.push(`${e.operation} #${e.attempt}`) } });
+    const id = gw.seed();
+    await settle(client.getTask(id, { operation: "poll", attempt: 3, onRetry: (e) => void retries.push(`${e.operation} #${e.attempt}`) }));
+    expect(seen).toEqual(["poll #3", "poll #4"]);
+    expect(retries).toEqual(["poll #4"]);
+    seen.length = 0;
+    await settle(client.getTask(id));
+    expect(seen).toEqual(["get #1"]);
+  });
+
+  it("makes 1 + retries requests whatever attempt it starts at", async () => {
+    const gw = fakeGateway({ fault: () => ({ kind: "status", status: 500 }) });
+    const client = createKirinClient({ apiKey: KEY, fetch: gw.fetch });
+    await expect(settle(client.getTask("x", { attempt: 5, retries: 1 }))).rejects.toBeInstanceOf(KirinApiError);
+    expect(gw.log).toHaveLength(2);
+  });
+
+  it("does not retry 409 (a conflict is there to stay)", async () => {
+    const gw = fakeGateway({ fault: () => ({ kind: "status", status: 409 }) });
+    const client = createKirinClient({ apiKey: KEY, fetch: gw.fetch, retries: 5 });
+    const error = await settle(client.getTask("x")).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(KirinConflictError);
+    expect((error as KirinConflictError).category).toBe("fix-request");
     expect(gw.log).toHaveLength(1);
   });
 

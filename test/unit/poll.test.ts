@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createKirinClient } from "../../src/client.js";
-import { KirinNotFoundError, KirinAuthenticationError, KirinTaskFailedError, KirinTimeoutError } from "../../src/errors.js";
-import { type WaitOptions, waitForTask } from "../../src/poll.js";
+import { KirinAbortError, KirinNotFoundError, KirinAuthenticationError, KirinRateLimitError, KirinTaskFailedError, KirinTimeoutError } from "../../src/errors.js";
+import { type PollRequestOptions, type WaitOptions, waitForTask } from "../../src/poll.js";
 import type { TaskProgress } from "../../src/progress.js";
 import type { Task } from "../../src/types.js";
 import { type FakeTaskPlan, type Fault, fakeGateway } from "./fake-gateway.js";
@@ -136,9 +136,11 @@ describe("waitForTask", () => {
     await vi.advanceTimersByTimeAsync(10_000);
     const polls = gw.log.length;
     expect(vi.getTimerCount()).toBeGreaterThan(0); // asleep between polls
-    controller.abort(new Error("stop"));
+    const reason = new Error("stop");
+    controller.abort(reason);
     const error = await settled;
-    expect((error as Error).message).toBe("stop");
+    expect(error).toBeInstanceOf(KirinAbortError);
+    expect((error as KirinAbortError).cause).toBe(reason);
     expect(gw.log.length).toBe(polls);
   });
 
@@ -486,8 +488,9 @@ describe("the progress stream", () => {
     const settled = waitForTask(task.client, "t", { signal: controller.signal, onProgress: () => calls++ }).catch((e: unknown) => e);
     await vi.advanceTimersByTimeAsync(10_000);
     expect(calls).toBeGreaterThan(30);
-    controller.abort(new Error("stop"));
-    expect(((await settled) as Error).message).toBe("stop");
+    const reason = new Error("stop");
+    controller.abort(reason);
+    expect(await settled).toMatchObject({ name: "KirinAbortError", cause: reason });
     const after = calls;
     await vi.advanceTimersByTimeAsync(5_000);
     expect(calls).toBe(after);
@@ -521,6 +524,43 @@ describe("waitForTask on the wire's shapes", () => {
       { operation: "poll", attempt: 3, reason: "network", fromRetryAfter: false },
     ]);
     expect(events[0]!.delayMs).toBe(2_000);
+  });
+
+  it("names its requests `poll` in the client's hooks, numbering each poll's tries from 1", async () => {
+    const gw = fakeGateway({ plan: { durationMs: 20_000 }, fault: (_req, n) => (n === 2 ? { kind: "status", status: 503 } : undefined) });
+    const seen: string[] = [];
+    const client = createKirinClient({ apiKey: KEY, fetch: gw.fetch, hooks: { onRequest: (e) => void seen.push(`${e.operation} #${e.attempt}`) } });
+    const r = await outcome(client.waitForTask(gw.seed()));
+    expect(r.value?.status).toBe("completed");
+    expect(seen.slice(0, 4)).toEqual(["poll #1", "poll #1", "poll #2", "poll #1"]);
+    expect(new Set(seen)).toEqual(new Set(["poll #1", "poll #2"]));
+  });
+
+  it("asks getTask for one request per poll, and waits out what the retry policy calls transient itself", async () => {
+    const asked: unknown[] = [];
+    let n = 0;
+    const done = { id: "t", status: "completed", output: [{ content: [{ url: "https://x/v.mp4" }] }] } as Task;
+    const client = {
+      async getTask(id: string, options: PollRequestOptions): Promise<Task> {
+        asked.push({ ...options, signal: options.signal instanceof AbortSignal });
+        if (++n === 2) throw new KirinRateLimitError({ status: 429, body: undefined, retryAfterMs: 3_000 });
+        return n < 3 ? ({ id, status: "in_progress" } as Task) : done;
+      },
+    };
+    const r = await outcome(waitForTask(client, "t", { schedule: () => 1_000 }));
+    expect(r.value).toMatchObject({ status: "completed" });
+    expect(r.at).toBe(4_000); // 1 s as scheduled, then the 429's 3 s
+    expect(asked).toEqual([
+      { signal: true, retries: 0, operation: "poll", attempt: 1 },
+      { signal: true, retries: 0, operation: "poll", attempt: 1 },
+      { signal: true, retries: 0, operation: "poll", attempt: 2 },
+    ]);
+  });
+
+  it("ends the wait with an error of a fake client that the retry policy does not call transient", async () => {
+    const client = { getTask: async (): Promise<Task> => Promise.reject(new Error("the fake has no such task")) };
+    const r = await outcome(waitForTask(client, "t"));
+    expect((r.error as Error).message).toBe("the fake has no such task");
   });
 
   it("keeps the created task's model on polled answers that leave it out", async () => {

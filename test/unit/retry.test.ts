@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createKirinClient } from "../../src/client.js";
-import { KirinRateLimitError } from "../../src/errors.js";
-import { MAX_RETRY_AFTER_MS, backoffMs, childSignal, isRetryableStatus, parseRetryAfter, sleep } from "../../src/retry.js";
+import { KirinAbortError, KirinRateLimitError } from "../../src/errors.js";
+import { MAX_RETRY_AFTER_MS, backoffMs, childSignal, isRetryableStatus, parseRetryAfter, retryEvent, sleep } from "../../src/retry.js";
 import { fakeGateway, type Fault } from "./fake-gateway.js";
 
 beforeEach(() => vi.useFakeTimers());
@@ -51,13 +51,31 @@ describe("isRetryableStatus", () => {
   });
 });
 
+describe("retryEvent", () => {
+  it("numbers the try about to be made and waits the backoff of the tries that failed before it", () => {
+    const error = new KirinRateLimitError({ status: 429, body: undefined });
+    const random = vi.spyOn(Math, "random").mockReturnValue(0);
+    try {
+      expect(retryEvent("get", 2, error)).toMatchObject({ operation: "get", attempt: 2, reason: "429", delayMs: 500, fromRetryAfter: false, error });
+      expect(retryEvent("poll", 3, error).delayMs).toBe(1_000);
+      expect(retryEvent("lookup", 1, error).delayMs).toBe(500); // a create's look-up waits before its first try
+      const slowDown = new KirinRateLimitError({ status: 429, body: undefined, retryAfterMs: 7_000 });
+      expect(retryEvent("create", 2, slowDown)).toMatchObject({ delayMs: 7_000, fromRetryAfter: true });
+    } finally {
+      random.mockRestore();
+    }
+  });
+});
+
 describe("sleep and childSignal", () => {
   it("sleep rejects at once on abort and leaves no timer", async () => {
     const controller = new AbortController();
     const p = sleep(60_000, controller.signal);
     expect(vi.getTimerCount()).toBe(1);
-    controller.abort(new Error("bye"));
-    await expect(p).rejects.toThrow("bye");
+    const reason = new Error("bye");
+    controller.abort(reason);
+    await expect(p).rejects.toThrow(KirinAbortError);
+    await expect(p).rejects.toMatchObject({ name: "KirinAbortError", cause: reason });
     expect(vi.getTimerCount()).toBe(0);
   });
   it("childSignal follows its parent, times out, and cleans up", async () => {
@@ -117,6 +135,19 @@ describe("client retries", () => {
     expect(result).toBeInstanceOf(KirinRateLimitError);
   });
 
+  it("waits the same backoff before a create's first re-send as before any other first retry", async () => {
+    const times: number[] = [];
+    const start = Date.now();
+    const gw = fakeGateway({ fault: (_req, n) => (n === 1 ? { kind: "status", status: 503 } : undefined) });
+    const client = createKirinClient({ apiKey: "k-123456", fetch: (r) => (times.push(Date.now() - start), gw.fetch(r)) });
+    const created = client.createTask(body);
+    await vi.runAllTimersAsync();
+    await created;
+    expect(times).toHaveLength(2);
+    expect(times[1]!).toBeGreaterThanOrEqual(375);
+    expect(times[1]!).toBeLessThanOrEqual(500);
+  });
+
   it("retries connection errors", async () => {
     const { times, result } = await timesOfRequests([{ kind: "drop-before" }]);
     expect(times).toHaveLength(2);
@@ -130,8 +161,13 @@ describe("client retries", () => {
     const p = client.createTask(body, { signal: controller.signal }).catch((e: unknown) => e);
     await vi.advanceTimersByTimeAsync(1_000);
     expect(vi.getTimerCount()).toBe(1); // the 30 s wait
-    controller.abort(new Error("cancelled by user"));
-    expect(((await p) as Error).message).toBe("cancelled by user");
+    const reason = new Error("cancelled by user");
+    controller.abort(reason);
+    const error = (await p) as KirinAbortError;
+    expect(error).toBeInstanceOf(KirinAbortError);
+    expect(error.cause).toBe(reason);
+    // The 503 proved that nothing was made: there is no task to look for.
+    expect(error).toMatchObject({ category: "retry-later", externalTaskId: undefined });
     expect(vi.getTimerCount()).toBe(0);
     expect(gw.log).toHaveLength(1);
   });

@@ -1,7 +1,7 @@
 // Properties of the wire reader: whatever variant of a task the gateway sends (built here from
-// every variant FACTS list, in any combination), the reader's result is the documented Task; on any
-// JSON at all it never throws, and what it returns is documented field by field; reading twice
-// changes nothing.
+// the kinds of variant test/fixtures/wire/ and wire-variants.ts show, in any combination), the
+// reader's result is the documented Task; on any JSON at all it never throws, and what it returns
+// is documented field by field; reading twice changes nothing.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { readAnswer, readErrorBody, readTask } from "../../src/wire.js";

@@ -1,7 +1,8 @@
-// Type-level tests: `npm test` runs `tsc --noEmit` first, so an `@ts-expect-error` that is not
-// an error fails the suite. The runtime assertions only keep vitest aware of the file.
+// Type-level tests of the generated request and task types, run by vitest's typecheck mode (see
+// vitest.config.ts): a failed `expectTypeOf`, or an `@ts-expect-error` with no error under it,
+// fails `npm test`. Nothing here runs; the values exist to be type-checked.
 import createClient from "openapi-fetch";
-import { describe, expect, expectTypeOf, it } from "vitest";
+import { describe, expectTypeOf, it } from "vitest";
 import type { paths } from "../../generated/schema.js";
 import type { CreateTaskRequest, KirinRequest, Task, WireTask } from "../../src/types.js";
 
@@ -22,7 +23,7 @@ describe("generated types", () => {
       image_list: [{ type: "first_frame" }],
     };
     if (i2v.model === "kirin_v3_i2v") expectTypeOf(i2v.image).toEqualTypeOf<string | undefined>();
-    expect([i2v, omni, mixed, unknownModel, numeric, omniImages]).toHaveLength(6);
+    void [omni, mixed, unknownModel, numeric, omniImages];
   });
 
   it("narrow the wire envelope on `model`", () => {
@@ -32,7 +33,7 @@ describe("generated types", () => {
     };
     // @ts-expect-error image_tail is an i2v field
     const wrong: CreateTaskRequest = { model: "kirin_v3_omni_video", input: [{ params: { image_tail: "x" } }] };
-    expect([ok, wrong]).toHaveLength(2);
+    void [ok, wrong];
   });
 
   it("type openapi-fetch calls from `paths`", async () => {
@@ -51,7 +52,6 @@ describe("generated types", () => {
       // @ts-expect-error the path needs an id
       params: { path: {} },
     });
-    expect(data.status).toBe("pending");
   });
 
   it("keep the known statuses beside any other string", () => {
@@ -61,13 +61,13 @@ describe("generated types", () => {
     const wrong: Task["status"] = 3;
     expectTypeOf<"pending" | "processing" | "in_progress" | "completed" | "failed">().toExtend<Task["status"]>();
     expectTypeOf<Task["status"]>().not.toEqualTypeOf<string>();
-    expect([known, other, wrong]).toHaveLength(3);
+    void [known, other, wrong];
   });
 
   it("give a task's error code as a string, and the wire's as a string or an integer", () => {
     expectTypeOf<NonNullable<Task["error"]>["code"]>().toEqualTypeOf<string>();
     const wire: WireTask["error"] = { code: 6001094, message: "Task resource insufficient" };
     const text: WireTask["error"] = "download input audio failed";
-    expect([wire, text]).toHaveLength(2);
+    void [wire, text];
   });
 });
