@@ -4,6 +4,8 @@
 // `kirin-api`. Everything here is also exported by `kirin-api`, under the same names.
 import { createClient, type KirinClient, type KirinClientOptions } from "./client.js";
 
+export type * from "./types.js";
+
 /** A client for the Kirin API (see KirinClientOptions) that checks creates only with the `validate` it is given. */
 export function createKirinClient(options: KirinClientOptions): KirinClient {
   return createClient(options);
@@ -14,10 +16,14 @@ export { requestIdOf, retryAfterOf } from "./answer.js";
 export type { ClientHooks, Logger, LogLevel, Operation, RequestEvent, ResponseEvent, RetryEvent } from "./events.js";
 export { waitForTask } from "./poll.js";
 export type { WaitOptions, PollableClient, PollRequestOptions } from "./poll.js";
+export { adaptiveSchedule } from "./schedule.js";
+export type { Schedule, ScheduleOptions, PollState, PollObservation } from "./schedule.js";
 export type { TaskProgress } from "./progress.js";
 export { parseCallback, createCallbackHandler } from "./callbacks.js";
 export type { CallbackHandlerOptions, CallbackStore, CallbackSeen } from "./callbacks.js";
+// Reading what the gateway sends, and helpers over the documented task.
 export { readTask, taskStatusOf, errorCodeOf } from "./wire.js";
+export type { KnownStatus, TaskReading, TaskContext } from "./wire.js";
 export { normalizeTask, videoUrls, hasOutputUrl, taskCost } from "./task.js";
 export {
   KirinError,
@@ -43,4 +49,3 @@ export {
   apiError,
 } from "./errors.js";
 export type { KirinErrorCategory } from "./errors.js";
-export type * from "./types.js";

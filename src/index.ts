@@ -1,45 +1,10 @@
 // kirin-api: the public surface. Names are stable.
-export type * from "./types.js";
-// Client, polling, callbacks, errors.
-export { createKirinClient, DEFAULT_BASE_URL } from "./client.js";
-export type { KirinClient, KirinClientWithRaw, KirinClientOptions, RequestOptions, GetTaskOptions, CreateOptions, RequestValidator } from "./client.js";
-export { requestIdOf, retryAfterOf } from "./answer.js";
-export type { ClientHooks, Logger, LogLevel, Operation, RequestEvent, ResponseEvent, RetryEvent } from "./events.js";
-export { waitForTask } from "./poll.js";
-export type { WaitOptions, PollableClient, PollRequestOptions } from "./poll.js";
-export { adaptiveSchedule } from "./schedule.js";
-export type { Schedule, ScheduleOptions, PollState, PollObservation } from "./schedule.js";
-export type { TaskProgress } from "./progress.js";
-export { parseCallback, createCallbackHandler } from "./callbacks.js";
-export type { CallbackHandlerOptions, CallbackStore, CallbackSeen } from "./callbacks.js";
-// Reading what the gateway sends, and helpers over the documented task.
-export { readTask, taskStatusOf, errorCodeOf } from "./wire.js";
-export type { KnownStatus, TaskReading, TaskContext } from "./wire.js";
-export { normalizeTask, videoUrls, hasOutputUrl, taskCost } from "./task.js";
-export {
-  KirinError,
-  KirinApiError,
-  KirinBadRequestError,
-  KirinAuthenticationError,
-  KirinInsufficientCreditsError,
-  KirinPermissionDeniedError,
-  KirinNotFoundError,
-  KirinConflictError,
-  KirinPayloadTooLargeError,
-  KirinUnsupportedMediaTypeError,
-  KirinRateLimitError,
-  KirinInternalServerError,
-  KirinCreateRejectedError,
-  KirinCreateOutcomeUnknownError,
-  KirinConnectionError,
-  KirinValidationError,
-  KirinTaskFailedError,
-  KirinTaskCompletedWithoutOutputError,
-  KirinTimeoutError,
-  KirinAbortError,
-  apiError,
-} from "./errors.js";
-export type { KirinErrorCategory } from "./errors.js";
+// The client, polling, callbacks, errors and task helpers: all of kirin-api/client (client-entry.ts)...
+export * from "./client-entry.js";
+// ...except its createKirinClient: this one validates each create by default and carries `raw`.
+// A module's own export wins over a name from `export *`.
+export { createKirinClient } from "./client.js";
+export type { KirinClientWithRaw } from "./client.js";
 // Request validation and image inspection.
 export { validateRequest, validateWireRequest } from "./validate.js";
 export { inspectImage, imageToBase64 } from "./image.js";
