@@ -26,6 +26,14 @@ export function badRequest(issues: ValidationIssue[]): MockHttpError {
 export const requestIssue = (rule: string, message: string) => badRequest([{ path: "", rule, message, severity: "error" }]);
 
 /**
+ * Bytes in a buffer of their own, which `new Response` accepts: `Uint8Array<ArrayBuffer>` on
+ * TypeScript 5.7 and newer. Written through `slice` (which returns exactly that there, and a plain
+ * `Uint8Array` before 5.7, when typed arrays took no type argument) so that the published
+ * declarations still type-check on the package's oldest supported TypeScript (scripts/entries.mjs).
+ */
+export type OwnedBytes = ReturnType<Uint8Array["slice"]>;
+
+/**
  * An answer before it becomes a Response: what the routes return. `core.fetch` makes a Response of
  * it; an adapter that writes bytes to a socket (the Node server) writes it as it is, because
  * building a Response and reading its stream back for every request halved the mock's throughput
@@ -34,7 +42,7 @@ export const requestIssue = (rule: string, message: string) => badRequest([{ pat
 export interface MockAnswer {
   status: number;
   headers: Record<string, string>;
-  body: string | Uint8Array<ArrayBuffer> | null;
+  body: string | OwnedBytes | null;
 }
 
 export function json(status: number, body: unknown, headers: Record<string, string> = {}): MockAnswer {

@@ -1,14 +1,14 @@
 // The sample videos a completed task points at: one small H.264 MP4 per aspect ratio, held as
 // base64 (media/samples.ts) so that the core serves them with no file system, in a browser too.
 // Served with byte ranges, because browsers seek with them.
-import type { MockAnswer } from "./errors.js";
+import type { MockAnswer, OwnedBytes } from "./errors.js";
 import type { AspectRatio } from "./tasks.js";
 import { SAMPLES_BASE64 } from "./media/samples.js";
 
-const decoded = new Map<AspectRatio, Uint8Array<ArrayBuffer>>();
+const decoded = new Map<AspectRatio, OwnedBytes>();
 
 /** The sample video for an aspect ratio, decoded once. */
-export function sampleVideo(ratio: AspectRatio): Uint8Array<ArrayBuffer> {
+export function sampleVideo(ratio: AspectRatio): OwnedBytes {
   let bytes = decoded.get(ratio);
   if (!bytes) {
     const text = atob(SAMPLES_BASE64[ratio]);
@@ -25,7 +25,7 @@ export function sampleVideo(ratio: AspectRatio): Uint8Array<ArrayBuffer> {
  * written, so anything else (`bytes=-`, several ranges, other units) gets the whole file with 200.
  * A well-formed range that starts past the end gets 416.
  */
-export function rangeAnswer(bytes: Uint8Array<ArrayBuffer>, range: string | null, headers: Record<string, string>, head: boolean): MockAnswer {
+export function rangeAnswer(bytes: OwnedBytes, range: string | null, headers: Record<string, string>, head: boolean): MockAnswer {
   const base = { ...headers, "accept-ranges": "bytes" };
   const match = /^bytes=(\d*)-(\d*)$/.exec(range?.trim() ?? "");
   const whole = (): MockAnswer => ({ status: 200, headers: { ...base, "content-length": String(bytes.length) }, body: head ? null : bytes });

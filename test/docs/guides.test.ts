@@ -1,9 +1,10 @@
 // The guides cannot rot: docs/rules.md is what docs/rules.ts renders from the contract now, every
 // rule example keeps or breaks its rule, every TypeScript sample type-checks against the library,
-// and every sample marked `ts run` runs against the mock.
+// every sample marked `ts run` runs against the mock, and every link between the README and the
+// guides leads to a file, in this repository and in the installed package alike.
 import { execFile } from "node:child_process";
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { join, relative } from "node:path";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join, normalize, relative } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { examples, materialise, renderRules, rulesOf } from "../../docs/rules.js";
@@ -120,4 +121,27 @@ describe("docs/mock.md", () => {
     const page = readFileSync("docs/mock.md", "utf8");
     for (const { name } of SCENARIOS) expect(page, name).toContain(`| \`${name}\` |`);
   });
+});
+
+describe("links in the README and the guides", () => {
+  const pages = ["README.md", ...readdirSync("docs").filter((f) => f.endsWith(".md")).map((f) => `docs/${f}`)];
+  /** Relative link targets of a Markdown page, as paths from the repository root, anchors dropped. */
+  const targets = (page: string) =>
+    [...readFileSync(page, "utf8").matchAll(/\]\(([^)\s]+)\)/g)]
+      .map((m) => m[1]!.split("#")[0]!)
+      .filter((target) => target !== "" && !/^[a-z]+:/i.test(target))
+      .map((target) => normalize(join(dirname(page), target)));
+
+  it.each(pages)("%s links only to files that exist", (page) => {
+    for (const target of targets(page)) expect(existsSync(target), `${page} -> ${target}`).toBe(true);
+  });
+
+  it("lead only to files the package ships, so they work in node_modules/kirin-api too", async () => {
+    const { stdout } = await run("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"]);
+    const shipped = new Set((JSON.parse(stdout) as { files: { path: string }[] }[])[0]!.files.map((f) => f.path));
+    for (const page of pages.filter((p) => shipped.has(p))) {
+      for (const target of targets(page)) expect(shipped.has(target), `${page} -> ${target}`).toBe(true);
+    }
+    expect(shipped.has("README.md") && shipped.has("docs/README.md") && shipped.has("LICENSE")).toBe(true);
+  }, 60_000);
 });
