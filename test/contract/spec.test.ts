@@ -54,10 +54,10 @@ describe("the contract", () => {
     expect(bundle.servers[1].url).toBe("http://127.0.0.1:4010");
   });
 
-  it("gives each branch of the request its model by const", () => {
+  it("gives each branch of the request its model by const, and by a one-value enum for generators that read only enum", () => {
     const s = bundle.components.schemas;
-    expect(s.KirinV3I2VRequest.properties.model.const).toBe("kirin_v3_i2v");
-    expect(s.KirinV3OmniVideoRequest.properties.model.const).toBe("kirin_v3_omni_video");
+    expect(s.KirinV3I2VRequest.properties.model).toMatchObject({ const: "kirin_v3_i2v", enum: ["kirin_v3_i2v"] });
+    expect(s.KirinV3OmniVideoRequest.properties.model).toMatchObject({ const: "kirin_v3_omni_video", enum: ["kirin_v3_omni_video"] });
     expect(s.KirinV3I2VParams.properties.mode.default).toBe("std");
     expect(s.KirinV3OmniVideoParams.properties.mode.default).toBe("pro");
   });
