@@ -399,9 +399,7 @@ export interface components {
             watermark_info?: components["schemas"]["WatermarkInfo"];
             callback_url?: components["schemas"]["CallbackUrl"];
             external_task_id?: components["schemas"]["ExternalTaskId"];
-        } & components["schemas"]["MultiShotRules"] & {
-            image_list?: unknown;
-        } & unknown & unknown & unknown & unknown & unknown & unknown;
+        } & components["schemas"]["MultiShotRules"] & unknown & unknown & unknown & unknown & unknown & unknown & unknown;
         /**
          * kirin_v3_omni_video
          * @description Create a `kirin_v3_omni_video` (omni-video) task.
