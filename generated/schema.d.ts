@@ -220,12 +220,6 @@ export interface components {
          */
         HttpUrl: string;
         /**
-         * @description Absolute `http` or `https` URL that receives the task (a POST with the task as JSON) each time
-         *     its status changes. Optional; polling works without it.
-         * @example https://app.example.com/hooks/kirin
-         */
-        CallbackUrl: components["schemas"]["HttpUrl"];
-        /**
          * @description Your own id for the task. It does not replace the task id the server assigns, but
          *     `GET /model/v1/generation/task/{id}` accepts it too. Keep it unique among your tasks: a create
          *     repeated with the same `external_task_id` and the same body returns the existing task (safe
@@ -270,7 +264,12 @@ export interface components {
             mode?: components["schemas"]["Mode"];
             duration?: components["schemas"]["Duration"];
             watermark_info?: components["schemas"]["WatermarkInfo"];
-            callback_url?: components["schemas"]["CallbackUrl"];
+            /**
+             * @description Absolute `http` or `https` URL that receives the task (a POST with the task as JSON) each time
+             *     its status changes. Optional; polling works without it.
+             * @example https://app.example.com/hooks/kirin
+             */
+            callback_url?: components["schemas"]["HttpUrl"];
             external_task_id?: components["schemas"]["ExternalTaskId"];
         } & components["schemas"]["MultiShotRules"] & (unknown | unknown);
         /**
@@ -397,7 +396,12 @@ export interface components {
              */
             duration?: components["schemas"]["Duration"];
             watermark_info?: components["schemas"]["WatermarkInfo"];
-            callback_url?: components["schemas"]["CallbackUrl"];
+            /**
+             * @description Absolute `http` or `https` URL that receives the task (a POST with the task as JSON) each time
+             *     its status changes. Optional; polling works without it.
+             * @example https://app.example.com/hooks/kirin
+             */
+            callback_url?: components["schemas"]["HttpUrl"];
             external_task_id?: components["schemas"]["ExternalTaskId"];
         } & components["schemas"]["MultiShotRules"] & unknown & unknown & unknown & unknown & unknown & unknown & unknown;
         /**
