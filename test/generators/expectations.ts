@@ -1,5 +1,6 @@
 // What each generator verified in generators.test.ts keeps of the contract's request rules, and
-// what it loses. docs/other-generators.md shows the same table; keep the two together.
+// what it loses. docs/other-generators.md shows the same table and versions, and the contract's
+// info.description the versions: test/docs/guides.test.ts fails when they differ from these.
 
 export type Verdict = "rejects" | "accepts";
 
