@@ -68,8 +68,19 @@ function shown(body: Json): string {
   );
 }
 
+/**
+ * The member of a params schema's `allOf` that holds its fields (the one not tagged as a rule).
+ * The contract keeps them in one place apart from the cross-field rules, so that generators of
+ * other clients, which cannot read those rules, still get every field.
+ */
+export function fieldsOf(params: Json): Json {
+  const fields = (params.allOf as Json[] | undefined)?.filter((member) => member.properties && !member["x-kirin-rule"]) ?? [];
+  if (fields.length !== 1) throw new Error(`expected the fields in exactly one allOf member, found ${fields.length}`);
+  return fields[0]!;
+}
+
 function parameterTable(model: Model): string {
-  const params = spec.components.schemas[MODELS[model]];
+  const params = fieldsOf(spec.components.schemas[MODELS[model]]);
   const rows: string[] = [];
   const resolve = (s: Json): Json => {
     if (!s?.$ref) return s ?? {};

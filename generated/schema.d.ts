@@ -102,9 +102,7 @@ export interface components {
             metadata?: {
                 [key: string]: unknown;
             };
-        } & (unknown & unknown);
-        /** @description The single-shot / multi-shot rules both models share. `multi_shot` absent counts as `false`. */
-        MultiShotRules: unknown & unknown & unknown;
+        } & unknown & unknown;
         /**
          * @description An image, as an absolute `http(s)` URL the server can reach, or as raw Base64 of the file
          *     (no `data:image/png;base64,` prefix: only the Base64 string itself).
@@ -222,12 +220,6 @@ export interface components {
          */
         HttpUrl: string;
         /**
-         * @description Absolute `http` or `https` URL that receives the task (a POST with the task as JSON) each time
-         *     its status changes. Optional; polling works without it.
-         * @example https://app.example.com/hooks/kirin
-         */
-        CallbackUrl: components["schemas"]["HttpUrl"];
-        /**
          * @description Your own id for the task. It does not replace the task id the server assigns, but
          *     `GET /model/v1/generation/task/{id}` accepts it too. Keep it unique among your tasks: a create
          *     repeated with the same `external_task_id` and the same body returns the existing task (safe
@@ -235,6 +227,8 @@ export interface components {
          * @example order-1842-intro-video
          */
         ExternalTaskId: string;
+        /** @description The single-shot / multi-shot rules both models share. `multi_shot` absent counts as `false`. */
+        MultiShotRules: unknown & unknown & unknown;
         /**
          * kirin_v3_i2v parameters
          * @description Parameters of `kirin_v3_i2v`, image-to-video: Kirin V3 turns a start image (`image`), an end
@@ -270,9 +264,14 @@ export interface components {
             mode?: components["schemas"]["Mode"];
             duration?: components["schemas"]["Duration"];
             watermark_info?: components["schemas"]["WatermarkInfo"];
-            callback_url?: components["schemas"]["CallbackUrl"];
+            /**
+             * @description Absolute `http` or `https` URL that receives the task (a POST with the task as JSON) each time
+             *     its status changes. Optional; polling works without it.
+             * @example https://app.example.com/hooks/kirin
+             */
+            callback_url?: components["schemas"]["HttpUrl"];
             external_task_id?: components["schemas"]["ExternalTaskId"];
-        } & (components["schemas"]["MultiShotRules"] & (unknown | unknown));
+        } & components["schemas"]["MultiShotRules"] & (unknown | unknown);
         /**
          * kirin_v3_i2v
          * @description Create a `kirin_v3_i2v` (image-to-video) task.
@@ -397,11 +396,14 @@ export interface components {
              */
             duration?: components["schemas"]["Duration"];
             watermark_info?: components["schemas"]["WatermarkInfo"];
-            callback_url?: components["schemas"]["CallbackUrl"];
+            /**
+             * @description Absolute `http` or `https` URL that receives the task (a POST with the task as JSON) each time
+             *     its status changes. Optional; polling works without it.
+             * @example https://app.example.com/hooks/kirin
+             */
+            callback_url?: components["schemas"]["HttpUrl"];
             external_task_id?: components["schemas"]["ExternalTaskId"];
-        } & (components["schemas"]["MultiShotRules"] & {
-            image_list?: unknown;
-        } & unknown & unknown & unknown & unknown & unknown & unknown);
+        } & components["schemas"]["MultiShotRules"] & unknown & unknown & unknown & unknown & unknown & unknown & unknown;
         /**
          * kirin_v3_omni_video
          * @description Create a `kirin_v3_omni_video` (omni-video) task.
@@ -478,7 +480,7 @@ export interface components {
                 error_message?: string;
                 /** @description What went wrong, for a person. */
                 message?: string;
-            } | unknown | unknown;
+            } & (unknown | unknown);
         };
         /** @description An error as a string under `error`: `{ "error": "Missing Token" }`. */
         GatewayStringError: {
@@ -637,7 +639,7 @@ export interface components {
             error_message?: string;
             /** @description The same text as `error_message`, under another name. */
             message?: string;
-        } | unknown | unknown | unknown) | string;
+        } & (unknown | unknown | unknown)) | string;
         /**
          * @description A task as the gateway answers it - to a create, to a status request, and in a callback. It is
          *     the documented `Task`, or one of the variants the gateway is known to send:

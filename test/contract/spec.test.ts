@@ -39,7 +39,7 @@ describe("the contract", () => {
       const params =
         deref.paths["/model/v1/generation"].post.requestBody.content["application/json"].schema
           .oneOf[0].properties.input.items.properties.params;
-      expect(params.properties.duration.default).toBe("5");
+      expect(params.allOf[0].properties.duration.default).toBe("5");
     }
   });
 
@@ -54,12 +54,38 @@ describe("the contract", () => {
     expect(bundle.servers[1].url).toBe("http://127.0.0.1:4010");
   });
 
-  it("gives each branch of the request its model by const", () => {
+  it("gives each branch of the request its model by const, and by a one-value enum for generators that read only enum", () => {
     const s = bundle.components.schemas;
-    expect(s.KirinV3I2VRequest.properties.model.const).toBe("kirin_v3_i2v");
-    expect(s.KirinV3OmniVideoRequest.properties.model.const).toBe("kirin_v3_omni_video");
-    expect(s.KirinV3I2VParams.properties.mode.default).toBe("std");
-    expect(s.KirinV3OmniVideoParams.properties.mode.default).toBe("pro");
+    expect(s.KirinV3I2VRequest.properties.model).toMatchObject({ const: "kirin_v3_i2v", enum: ["kirin_v3_i2v"] });
+    expect(s.KirinV3OmniVideoRequest.properties.model).toMatchObject({ const: "kirin_v3_omni_video", enum: ["kirin_v3_omni_video"] });
+    expect(s.KirinV3I2VParams.allOf[0].properties.mode.default).toBe("std");
+    expect(s.KirinV3OmniVideoParams.allOf[0].properties.mode.default).toBe("pro");
+  });
+
+  // orval's zod output and openapi-zod-client render an `allOf` (or `anyOf`, `oneOf`) and drop
+  // `properties` beside it: every field, enum and limit of such a schema would be lost to them.
+  it("never puts properties beside allOf, anyOf or oneOf: the fields are one member, the rules the others", () => {
+    const mixed: string[] = [];
+    const walk = (node: unknown, path: string): void => {
+      if (Array.isArray(node)) return node.forEach((v, i) => walk(v, `${path}/${i}`));
+      if (!node || typeof node !== "object") return;
+      const n = node as Record<string, unknown>;
+      if (n.properties && ["allOf", "anyOf", "oneOf"].some((k) => k in n)) mixed.push(path);
+      for (const [k, v] of Object.entries(n)) if (k !== "examples" && k !== "example") walk(v, `${path}/${k}`);
+    };
+    walk(bundle, "#");
+    expect(mixed).toEqual([]);
+    for (const name of ["KirinV3I2VParams", "KirinV3OmniVideoParams"]) {
+      const [fields, ...rules] = bundle.components.schemas[name].allOf;
+      expect(fields).toMatchObject({ type: "object", additionalProperties: false });
+      expect(fields["x-kirin-rule"]).toBeUndefined();
+      for (const rule of [...rules, ...bundle.components.schemas.MultiShotRules.allOf]) {
+        expect(rule.$ref ?? rule["x-kirin-rule"], JSON.stringify(rule)).toBeTypeOf("string");
+        // A rule member with `properties` of its own reads as a second object to other generators
+        // (orval's strict zod then refuses every field but those): rules go under if/then/else.
+        expect(rule.properties, rule["x-kirin-rule"]).toBeUndefined();
+      }
+    }
   });
 
   it("names the callback payload as a schema", () => {

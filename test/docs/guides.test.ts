@@ -145,3 +145,43 @@ describe("links in the README and the guides", () => {
     expect(shipped.has("README.md") && shipped.has("docs/README.md") && shipped.has("LICENSE")).toBe(true);
   }, 60_000);
 });
+
+describe("docs/other-generators.md", () => {
+  const page = readFileSync("docs/other-generators.md", "utf8");
+
+  it("names each generator of test/generators with the version the suite runs", async () => {
+    const { GENERATORS } = await import("../generators/expectations.js");
+    const { description } = JSON.parse(readFileSync("generated/openapi.json", "utf8")).info;
+    for (const { package: name, version } of GENERATORS) {
+      expect(page).toContain(`| ${name} | ${version} |`);
+      expect(description.replace(/\s+/g, " "), "the contract's info.description").toContain(`${name} ${version}`);
+    }
+  });
+
+  it("shows the table of what each zod schema keeps that test/generators asserts", async () => {
+    const { GENERATORS, PROBES } = await import("../generators/expectations.js");
+    const withSchema = GENERATORS.filter((g) => g.verdicts);
+    const rows = Object.keys(PROBES).map(
+      (name) => `| ${name} | ${withSchema.map((g) => (g.verdicts![name] === "rejects" ? "kept" : "**lost**")).join(" | ")} |`,
+    );
+    const table = page.slice(page.indexOf("| a body with |")).split("\n").slice(2, 2 + rows.length);
+    expect(table).toEqual(rows);
+  });
+
+  it("lists every cross-field rule of the request schemas as one no generator keeps", () => {
+    const crossField = new Set<string>();
+    const walk = (node: unknown): void => {
+      if (Array.isArray(node)) return node.forEach(walk);
+      if (!node || typeof node !== "object") return;
+      const n = node as Record<string, unknown>;
+      if (typeof n["x-kirin-rule"] === "string" && ["if", "anyOf", "contains"].some((k) => k in n)) crossField.add(n["x-kirin-rule"]);
+      Object.values(n).forEach(walk);
+    };
+    const { schemas } = JSON.parse(readFileSync("generated/openapi.json", "utf8")).components;
+    walk([schemas.KirinV3I2VParams, schemas.KirinV3OmniVideoParams, schemas.MultiShotRules]);
+    const section = page.slice(page.indexOf("## What none of them can express"), page.indexOf("- **The rules no schema states**"));
+    const listed = [...section.matchAll(/`([a-z0-9]+(?:-[a-z0-9]+)+)`/g)].map((m) => m[1]!).filter((id) => !id.startsWith("x-kirin-"));
+    expect(crossField.size).toBeGreaterThanOrEqual(11);
+    expect([...new Set(listed)].sort()).toEqual([...crossField].sort());
+  });
+});

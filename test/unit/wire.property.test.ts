@@ -52,8 +52,7 @@ const wireTask = fc.oneof(
 
 const documented = schemaValidator("Task");
 // The documented fields one by one, without the rules that tie them to the status.
-const { allOf: _rules, ...fieldsOnly } = bundle.components.schemas.Task;
-const documentedFields = inlineValidator(fieldsOnly);
+const documentedFields = inlineValidator(bundle.components.schemas.Task.allOf[0]);
 const clean = (value: unknown) => JSON.parse(JSON.stringify(value));
 
 describe("readTask", () => {
