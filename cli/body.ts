@@ -58,6 +58,8 @@ async function imageValue(value: string): Promise<string> {
   try {
     return await imageToBase64(await readFile(value));
   } catch (error) {
-    throw new UsageError(`--image ${value}: not a URL, and the file cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    throw new UsageError(
+      `--image ${value}: not a URL, and the file cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+    );
   }
 }

@@ -36,8 +36,13 @@ export function parseJobs(text: string, name: string): JobsReading {
     const object = value as Record<string, unknown>;
     if ("request" in object) {
       const extra = Object.keys(object).filter((k) => k !== "key" && k !== "request");
-      if (extra.length > 0) return problem("jobs-line", `unknown field${extra.length > 1 ? "s" : ""} ${extra.join(", ")}: a line is {"key", "request"} or a request alone`);
-      if (!object.request || typeof object.request !== "object" || Array.isArray(object.request)) return problem("jobs-line", "`request` must be an object { model, ...params }");
+      if (extra.length > 0)
+        return problem(
+          "jobs-line",
+          `unknown field${extra.length > 1 ? "s" : ""} ${extra.join(", ")}: a line is {"key", "request"} or a request alone`,
+        );
+      if (!object.request || typeof object.request !== "object" || Array.isArray(object.request))
+        return problem("jobs-line", "`request` must be an object { model, ...params }");
       jobs.push({ line, item: { key: object.key as string, request: object.request as KirinRequest } });
       return;
     }

@@ -55,7 +55,10 @@ program
   .option("--no-download", "do not download the video")
   .option("--resend-if-absent", "after an unclear create failure and a look-up that finds nothing, send the create again")
   .addOption(pollOption())
-  .addHelpText("after", '\nExample:\n  kirin generate --model kirin_v3_omni_video --prompt "A paper boat" --set aspect_ratio=16:9 --set duration=5 --out boat.mp4')
+  .addHelpText(
+    "after",
+    '\nExample:\n  kirin generate --model kirin_v3_omni_video --prompt "A paper boat" --set aspect_ratio=16:9 --set duration=5 --out boat.mp4',
+  )
   .action(async (flags, command: Command) => {
     exitCode = await generateCommand(flags, globals(command));
   });
@@ -69,7 +72,11 @@ program
   .addOption(new Option("--concurrency <n>", "most tasks in flight at once").default(8).argParser(whole("--concurrency", 1)))
   .option("--journal <file>", "what was sent, for resuming (default: <jobs>.journal)")
   .option("--resend-if-absent", "when a create may have been sent and a look-up by its external_task_id finds nothing, send it again")
-  .addOption(new Option("--recreate-attempts <n>", "creates after a task fails with 006001094").default(2).argParser(whole("--recreate-attempts", 0)))
+  .addOption(
+    new Option("--recreate-attempts <n>", "creates after a task fails with 006001094")
+      .default(2)
+      .argParser(whole("--recreate-attempts", 0)),
+  )
   .addOption(pollOption())
   .addHelpText(
     "after",
@@ -143,6 +150,6 @@ function failure(error: unknown): number {
     process.stderr.write(`kirin: ${error.message}\n`);
     return EXIT.invalid;
   }
-  process.stderr.write(`kirin: ${error instanceof KirinError ? error.message : (error as Error)?.stack ?? String(error)}\n`);
+  process.stderr.write(`kirin: ${error instanceof KirinError ? error.message : ((error as Error)?.stack ?? String(error))}\n`);
   return EXIT.failed;
 }

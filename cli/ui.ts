@@ -102,9 +102,11 @@ export function batchView(output: Output, total: number): BatchView {
     return {
       event(e) {
         // Each halving, and the way back once it is whole again (one line per slot won back is noise).
-        if (e.type === "limit" && (e.reason !== "recovered" || e.limit === e.max)) output.note(`concurrency ${e.limit}/${e.max} (${e.reason})`);
+        if (e.type === "limit" && (e.reason !== "recovered" || e.limit === e.max))
+          output.note(`concurrency ${e.limit}/${e.max} (${e.reason})`);
         if (e.type === "stopped" && e.reason !== "aborted") output.note(`stopped creating: ${e.message}`);
-        if (e.type === "recreate") output.note(`${e.key} failed with 006001094; creating it again as ${e.externalTaskId} in ${formatDuration(e.afterMs)}`);
+        if (e.type === "recreate")
+          output.note(`${e.key} failed with 006001094; creating it again as ${e.externalTaskId} in ${formatDuration(e.afterMs)}`);
       },
       progress() {},
       result: (result) => output.print(resultLine(result)),

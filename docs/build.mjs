@@ -28,9 +28,15 @@ export function buildReference() {
     execFileSync(
       `${root}node_modules/.bin/redocly`,
       [
-        "build-docs", SPEC, "--output", PAGE, "--inlineBundle",
-        "--title", "Kirin V3 API reference",
-        "--openapi.showExtensions=true", "--openapi.expandResponses=200",
+        "build-docs",
+        SPEC,
+        "--output",
+        PAGE,
+        "--inlineBundle",
+        "--title",
+        "Kirin V3 API reference",
+        "--openapi.showExtensions=true",
+        "--openapi.expandResponses=200",
       ],
       { cwd: root, stdio: "pipe" },
     );
@@ -43,13 +49,18 @@ export function buildReference() {
   // An icon of its own (else the browser asks the host for /favicon.ico), and no "API docs by" box
   // left empty where Redoc's logo was.
   const icon = `data:image/svg+xml,${encodeURIComponent(readFileSync(`${root}docs/assets/favicon.svg`, "utf8").trim())}`;
-  html = html.replace("</head>", `<link rel="icon" href="${icon}"><style>a[href="https://redocly.com/redoc/"] { display: none !important; }</style></head>`);
+  html = html.replace(
+    "</head>",
+    `<link rel="icon" href="${icon}"><style>a[href="https://redocly.com/redoc/"] { display: none !important; }</style></head>`,
+  );
   writeFileSync(PAGE, html);
 }
 
 /** Builds the reference when it is missing or older than the contract or this script. */
 export function ensureReference() {
-  const stale = !existsSync(PAGE) || [SPEC, fileURLToPath(import.meta.url), `${root}docs/assets/favicon.svg`].some((f) => statSync(f).mtimeMs > statSync(PAGE).mtimeMs);
+  const stale =
+    !existsSync(PAGE) ||
+    [SPEC, fileURLToPath(import.meta.url), `${root}docs/assets/favicon.svg`].some((f) => statSync(f).mtimeMs > statSync(PAGE).mtimeMs);
   if (stale) {
     console.log("Building docs/reference.html (missing or older than the contract)...");
     buildReference();

@@ -8,6 +8,7 @@ import { parse } from "yaml";
 import { validateRequest } from "../src/index.js";
 import { base64, gif, png } from "../test/unit/image-fixtures.js";
 
+// biome-ignore lint/suspicious/noExplicitAny: the bundled contract, walked as loose JSON
 type Json = Record<string, any>;
 export interface RuleExample {
   valid: Json;
@@ -50,7 +51,8 @@ export function materialise(value: unknown): unknown {
     const m = IMAGE.exec(value);
     if (!m) return value;
     const [, kind, w, h, size] = m;
-    if (!made.has(value)) made.set(value, base64(kind === "gif" ? gif(Number(w), Number(h)) : png(Number(w), Number(h), size ? Number(size) : undefined)));
+    if (!made.has(value))
+      made.set(value, base64(kind === "gif" ? gif(Number(w), Number(h)) : png(Number(w), Number(h), size ? Number(size) : undefined)));
     return made.get(value)!;
   }
   if (Array.isArray(value)) return value.map(materialise);
@@ -63,8 +65,9 @@ export function materialise(value: unknown): unknown {
 /** How the page shows an example: images as a short description, not kilobytes of Base64. */
 function shown(body: Json): string {
   const text = JSON.stringify(body, null, 2);
-  return text.replace(/"\$(png|gif) (\d+)x(\d+)(?: (\d+))?"/g, (_m, kind, w, h, size) =>
-    `"<Base64 ${kind.toUpperCase()}, ${w}x${h} px${size ? `, ${Number(size).toLocaleString("en")} bytes` : ""}>"`,
+  return text.replace(
+    /"\$(png|gif) (\d+)x(\d+)(?: (\d+))?"/g,
+    (_m, kind, w, h, size) => `"<Base64 ${kind.toUpperCase()}, ${w}x${h} px${size ? `, ${Number(size).toLocaleString("en")} bytes` : ""}>"`,
   );
 }
 
@@ -89,7 +92,7 @@ function parameterTable(model: Model): string {
   };
   const describe = (name: string, raw: Json, required = false) => {
     const s = resolve(raw);
-    const type = s.type === "array" ? `array of ${resolve(s.items).type ?? "items"}` : s.type ?? "";
+    const type = s.type === "array" ? `array of ${resolve(s.items).type ?? "items"}` : (s.type ?? "");
     const allowed = s.enum ? s.enum.map((v: unknown) => `\`${v}\``).join(", ") : s.const !== undefined ? `\`${s.const}\`` : "";
     const limits = [
       s.minLength !== undefined && `min length ${s.minLength}`,
@@ -122,7 +125,9 @@ export function renderRules(): string {
     }
   }
   // In the order of docs/rule-examples.yaml, which groups the rules by model.
-  const ordered = Object.keys(examples).map((id) => byId.get(id)).filter((e) => e !== undefined);
+  const ordered = Object.keys(examples)
+    .map((id) => byId.get(id))
+    .filter((e) => e !== undefined);
   const missing = [...byId.keys()].filter((id) => !(id in examples));
   if (missing.length) throw new Error(`docs/rule-examples.yaml has no example for ${missing.join(", ")}`);
   const sections: string[] = [];

@@ -3,7 +3,7 @@
 // cloud metadata addresses are refused unless allowed - by the URL's host (at create time, in the
 // core, through `linkLocalPolicy`), and by every address its name resolves to (when it connects).
 // The queue, retries and back-pressure are the core's (core/callbacks.ts).
-import { type LookupAddress, lookup as dnsLookup } from "node:dns";
+import { lookup as dnsLookup, type LookupAddress } from "node:dns";
 import { type ClientRequest, request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
 import { BlockList, isIP, type LookupFunction } from "node:net";

@@ -1,7 +1,7 @@
 // The mock's command line: `npm start` in this repository, and `runMockCli` for the package's own
 // command (`kirin mock`, also `kirin-api/mock`): the mock Kirin API and its docs on http://127.0.0.1:4010.
 import { parseArgs } from "node:util";
-import { SCENARIOS, SCENARIO_HEADER, SHAPES_HEADER, shapesOf } from "./core/scenarios.js";
+import { SCENARIO_HEADER, SCENARIOS, SHAPES_HEADER, shapesOf } from "./core/scenarios.js";
 import { DEFAULTS, startMockServer } from "./server.js";
 
 const help = (usage: string) => `Usage: ${usage} [options]

@@ -1,8 +1,8 @@
 // `kirin-api/msw`: the mock core as MSW request handlers, for the browser (`setupWorker`: Vite,
 // Storybook, a static docs site) and test runners (`setupServer`: Vitest, Jest, Playwright's Node
 // side). Same lifecycle, scenarios, callbacks, admin surface and sample videos as `npm start`.
-import { http, type HttpHandler } from "msw";
-import { type MockClock, type MockCore, type MockCoreOptions, createMockCore, systemClock } from "./core/index.js";
+import { type HttpHandler, http } from "msw";
+import { createMockCore, type MockClock, type MockCore, type MockCoreOptions, systemClock } from "./core/index.js";
 
 export interface MockHandlerOptions extends Partial<Omit<MockCoreOptions, "basePath" | "clock">> {
   /**
@@ -26,11 +26,9 @@ export function createMockHandlers(options: MockHandlerOptions = {}): MockHandle
   const mock = createMockCore({ ...core, basePath, clock: clock ?? systemClock(speed) });
   const root = `${base.origin}${basePath}`;
   // One handler per path the core serves; the core's own route table decides the rest (405, 404).
-  const handlers = ["/model/v1/*", "/media/*", "/__mock/*"].map((path) =>
-    http.all(`${root}${path}`, ({ request }) => mock.fetch(request)),
-  );
+  const handlers = ["/model/v1/*", "/media/*", "/__mock/*"].map((path) => http.all(`${root}${path}`, ({ request }) => mock.fetch(request)));
   return Object.assign(handlers, { core: mock });
 }
 
-export { manualClock, systemClock, type ManualClock, type MockClock } from "./core/clock.js";
-export { SCENARIOS, SCENARIO_HEADER, SCENARIO_NAMES, SHAPES_HEADER, type MockCore } from "./core/index.js";
+export { type ManualClock, type MockClock, manualClock, systemClock } from "./core/clock.js";
+export { type MockCore, SCENARIO_HEADER, SCENARIO_NAMES, SCENARIOS, SHAPES_HEADER } from "./core/index.js";

@@ -6,11 +6,11 @@ import { existsSync, readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { type AddressInfo, BlockList, isIP } from "node:net";
 import { join } from "node:path";
-import { CORE_DEFAULTS, type MockCore, type MockCoreOptions, createMockCore } from "./core/index.js";
+import { linkLocalPolicy, nodePost } from "./callbacks.js";
 import { CALLBACK_DEFAULTS } from "./core/callbacks.js";
 import { systemClock } from "./core/clock.js";
-import { linkLocalPolicy, nodePost } from "./callbacks.js";
 import { BodyTooLargeError, type MockAnswer } from "./core/errors.js";
+import { CORE_DEFAULTS, createMockCore, type MockCore, type MockCoreOptions } from "./core/index.js";
 import { projectRoot } from "./root.js";
 
 export interface MockOptions extends Omit<MockCoreOptions, "clock" | "basePath" | "callbacks" | "callbackPost" | "callbackPolicy"> {
@@ -66,15 +66,29 @@ const file = (path: string) => join(projectRoot(), path);
 export async function startMockServer(overrides: Partial<MockOptions> = {}): Promise<MockServer> {
   const options = { ...DEFAULTS, ...overrides };
   const {
-    host, port, speed, maxDiscardBytes,
-    callbackConcurrency, maxPendingCallbacks, callbackTimeoutMs, callbackRetries, callbackBackoffMs, allowLinkLocalCallbacks,
+    host,
+    port,
+    speed,
+    maxDiscardBytes,
+    callbackConcurrency,
+    maxPendingCallbacks,
+    callbackTimeoutMs,
+    callbackRetries,
+    callbackBackoffMs,
+    allowLinkLocalCallbacks,
     ...coreOptions
   } = options;
   const sockets = nodePost(allowLinkLocalCallbacks);
   const core = createMockCore({
     ...coreOptions,
     clock: systemClock(speed),
-    callbacks: { concurrency: callbackConcurrency, maxPending: maxPendingCallbacks, timeoutMs: callbackTimeoutMs, retries: callbackRetries, backoffMs: callbackBackoffMs },
+    callbacks: {
+      concurrency: callbackConcurrency,
+      maxPending: maxPendingCallbacks,
+      timeoutMs: callbackTimeoutMs,
+      retries: callbackRetries,
+      backoffMs: callbackBackoffMs,
+    },
     callbackPost: sockets.post,
     ...(!allowLinkLocalCallbacks && { callbackPolicy: linkLocalPolicy }),
   });
@@ -95,17 +109,20 @@ export async function startMockServer(overrides: Partial<MockOptions> = {}): Pro
     if (declared > discardLimit) {
       // More than is worth reading to its end: refused before a byte of the body is read (the
       // core words the answer), and the connection closed.
-      return void core.answer(toRequest(req, selfUrl, null)).then((r) => send(res, r, true), () => res.destroy());
+      return void core.answer(toRequest(req, selfUrl, null)).then(
+        (r) => send(res, r, true),
+        () => res.destroy(),
+      );
     }
     readBounded(req, options.maxBodyBytes, discardLimit)
       .then((body) => core.answer(toRequest(req, selfUrl, body)))
       .then(
-      (response) => send(res, response),
-      (error: unknown) => {
-        options.log(`internal error: ${(error as Error)?.stack ?? error}`);
-        res.destroy();
-      },
-    );
+        (response) => send(res, response),
+        (error: unknown) => {
+          options.log(`internal error: ${(error as Error)?.stack ?? error}`);
+          res.destroy();
+        },
+      );
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -224,7 +241,13 @@ function send(res: ServerResponse, answer: MockAnswer, close = false): void {
   res.writeHead(answer.status, headers).end(body ?? undefined);
 }
 
-function sendFile(res: ServerResponse, path: string, type: string, headers: Record<string, string> = {}, rewrite?: (text: string) => string): void {
+function sendFile(
+  res: ServerResponse,
+  path: string,
+  type: string,
+  headers: Record<string, string> = {},
+  rewrite?: (text: string) => string,
+): void {
   if (!existsSync(file(path))) throw new Error(`${path} is not built yet: run \`npm run docs\`.`);
   const data = rewrite ? Buffer.from(rewrite(readFileSync(file(path), "utf8"))) : readFileSync(file(path));
   res.writeHead(200, { "content-type": type, "content-length": data.length, ...headers }).end(data);
@@ -248,7 +271,8 @@ const PAGES: Record<string, (res: ServerResponse, selfUrl: string) => void> = {
   "/playground": (res) => void res.writeHead(301, { location: "/playground/" }).end(),
   "/playground/": (res) => sendFile(res, "docs/playground/index.html", "text/html; charset=utf-8"),
   "/playground/playground.js": (res) => sendFile(res, "docs/playground/playground.js", "text/javascript; charset=utf-8"),
-  "/openapi.json": (res, selfUrl) => sendFile(res, "generated/openapi.json", "application/json", {}, (text) => text.replaceAll(DEFAULT_MOCK_URL, selfUrl)),
+  "/openapi.json": (res, selfUrl) =>
+    sendFile(res, "generated/openapi.json", "application/json", {}, (text) => text.replaceAll(DEFAULT_MOCK_URL, selfUrl)),
   "/favicon.svg": (res) => sendFile(res, "docs/assets/favicon.svg", "image/svg+xml"),
   // Browsers ask for /favicon.ico on a page that names no icon (Redoc's does not).
   "/favicon.ico": (res) => sendFile(res, "docs/assets/favicon.svg", "image/svg+xml"),

@@ -86,9 +86,7 @@ const inline = (node) => {
 // The envelope alone; its params object is checked by the model's params validator.
 const envelope = inline(components.KirinV3I2VRequest);
 envelope.properties.model = {
-  enum: components.CreateTaskRequest.oneOf.map(
-    (branch) => components[branch.$ref.split("/").pop()].properties.model.const,
-  ),
+  enum: components.CreateTaskRequest.oneOf.map((branch) => components[branch.$ref.split("/").pop()].properties.model.const),
 };
 envelope.properties.input.items.properties.params = { type: "object" };
 const roots = {
@@ -175,7 +173,10 @@ function inlineCodePointCounter(code) {
   const rest = code.replace(ucs2, "");
   if (/require\(/.test(rest)) throw new Error("unexpected require() in Ajv standalone output");
   if (!ucs2.test(code)) return code;
-  return code.replace(ucs2, `const $1 = (s) => { if (s.length > ${2 * longestLimit}) return s.length; let n = 0; for (const _ of s) n++; return n; };`);
+  return code.replace(
+    ucs2,
+    `const $1 = (s) => { if (s.length > ${2 * longestLimit}) return s.length; let n = 0; for (const _ of s) n++; return n; };`,
+  );
 }
 
 /**
@@ -209,7 +210,10 @@ function inlineSchemaValues(code, schema) {
 
 /** The first sentence of a text, on one line. */
 function firstSentence(text) {
-  return text.replace(/\s+/g, " ").trim().replace(/^(.*?\.)\s.*$/, "$1");
+  return text
+    .replace(/\s+/g, " ")
+    .trim()
+    .replace(/^(.*?\.)\s.*$/, "$1");
 }
 
 /** The schema without its annotations, which validation does not read (a smaller bundle). */
@@ -220,9 +224,7 @@ function assertionsOnly(schema) {
   for (const [key, value] of Object.entries(schema)) {
     if (ANNOTATIONS.includes(key) || DROPPED.includes(key)) continue;
     if (key === "properties" || key === "patternProperties" || key === "$defs") {
-      kept[key] = Object.fromEntries(
-        Object.entries(value).map(([k, v]) => [k, assertionsOnly(v)]),
-      );
+      kept[key] = Object.fromEntries(Object.entries(value).map(([k, v]) => [k, assertionsOnly(v)]));
     } else if (key === "enum" || key === "const" || key === "required") {
       kept[key] = value;
     } else {
@@ -248,7 +250,9 @@ writeFileSync(
   `${HEADER}${imports}\n` +
     `export { ${Object.keys(files).join(", ")} };\n` +
     `/** Rules stated in the schema, per validator, by the schema location Ajv reports for them. */\n` +
-    `export const schemaRules = { ${Object.keys(files).map((n) => `${n}: ${n}Rules`).join(", ")} };\n` +
+    `export const schemaRules = { ${Object.keys(files)
+      .map((n) => `${n}: ${n}Rules`)
+      .join(", ")} };\n` +
     `/** Limits the contract states outside the schemas (\`x-kirin-max-body-bytes\`). */\n` +
     `export const requestLimits = ${JSON.stringify(requestLimits)};\n`,
 );
@@ -272,7 +276,9 @@ export interface ValidateFunction {
 ${decl}
 /** Per validator: schema location -> the contract rule (\`x-kirin-rule\`) stated there. */
 export declare const schemaRules: Record<
-  ${Object.keys(roots).map((n) => JSON.stringify(n)).join(" | ")},
+  ${Object.keys(roots)
+    .map((n) => JSON.stringify(n))
+    .join(" | ")},
   Record<string, { id: string; description: string }>
 >;
 /** Limits the contract states outside the schemas: the create's largest request body, in bytes. */

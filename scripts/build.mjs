@@ -7,10 +7,10 @@
 // that both imports and requires the package loads two copies - the README says to use one.)
 // Dependencies stay imports, except the ESM-only p-limit in the CommonJS build (see COMMONJS_INLINED).
 import { execFileSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { build } from "esbuild";
-import { ENTRIES, MIN_TYPESCRIPT, TOO_OLD_TYPES, packageFieldDrift } from "./entries.mjs";
+import { ENTRIES, MIN_TYPESCRIPT, packageFieldDrift, TOO_OLD_TYPES } from "./entries.mjs";
 
 const pkg = JSON.parse(readFileSync("package.json", "utf8"));
 /**
@@ -185,7 +185,8 @@ function assertBrowserSafe(metafile, entry) {
     if (seen.has(file)) return;
     seen.add(file);
     for (const imported of metafile.outputs[file]?.imports ?? []) {
-      if (imported.path.startsWith("node:")) throw new Error(`${entry} reaches ${imported.path} through ${file}: it must stay browser-safe`);
+      if (imported.path.startsWith("node:"))
+        throw new Error(`${entry} reaches ${imported.path} through ${file}: it must stay browser-safe`);
       if (!imported.external && imported.kind !== "dynamic-import") visit(imported.path);
     }
   };

@@ -31,7 +31,15 @@ import {
   KirinValidationError,
 } from "./errors.js";
 import type { RetryEvent } from "./events.js";
-import { type BatchJournal, JOURNAL_VERSION, type JournalEntry, type JournalFact, type KeyState, memoryJournal, replayJournal } from "./journal.js";
+import {
+  type BatchJournal,
+  JOURNAL_VERSION,
+  type JournalEntry,
+  type JournalFact,
+  type KeyState,
+  memoryJournal,
+  replayJournal,
+} from "./journal.js";
 import { sumDecimals } from "./money.js";
 import { pointerOf } from "./pointer.js";
 import type { WaitOptions } from "./poll.js";
@@ -201,13 +209,18 @@ export class KirinBatchValidationError extends KirinValidationError {
   override name = "KirinBatchValidationError";
   readonly problems: BatchProblem[];
   constructor(problems: BatchProblem[], total: number) {
-    super(problems.flatMap((p) => p.issues.map((issue) => ({ ...issue, path: pointerOf([p.index]) + issue.path }))), "batch");
+    super(
+      problems.flatMap((p) => p.issues.map((issue) => ({ ...issue, path: pointerOf([p.index]) + issue.path }))),
+      "batch",
+    );
     this.problems = problems;
     const first = problems[0];
     const issue = first?.issues.find((i) => i.severity === "error");
     this.message =
       `Invalid batch: ${problems.length} of ${total} request${total === 1 ? "" : "s"} cannot be sent, so none was. ` +
-      (first && issue ? `First: #${first.index + 1} (key ${JSON.stringify(first.key)}) ${issue.path || "/"} ${issue.rule}: ${issue.message}` : "");
+      (first && issue
+        ? `First: #${first.index + 1} (key ${JSON.stringify(first.key)}) ${issue.path || "/"} ${issue.rule}: ${issue.message}`
+        : "");
   }
 }
 
@@ -239,11 +252,7 @@ const DONE: Directive = { again: false };
  * (`signal`) the iteration ends without results for the requests it cut short - their state is
  * in the journal.
  */
-export function runBatch(
-  client: KirinClient,
-  items: Iterable<BatchItem> | AsyncIterable<BatchItem>,
-  options: BatchOptions = {},
-): BatchRun {
+export function runBatch(client: KirinClient, items: Iterable<BatchItem> | AsyncIterable<BatchItem>, options: BatchOptions = {}): BatchRun {
   const journal = options.journal ?? memoryJournal();
   const max = options.concurrency ?? DEFAULT_CONCURRENCY;
   const recreateAttempts = options.recreateAttempts ?? DEFAULT_RECREATE_ATTEMPTS;
@@ -313,7 +322,8 @@ export function runBatch(
       failedByCode[code] = (failedByCode[code] ?? 0) + 1;
     } else {
       counts.unresolved++;
-      const list = result.outcome === "outcome-unknown" ? lists.outcomeUnknown : result.outcome === "not-started" ? lists.notStarted : lists.errors;
+      const list =
+        result.outcome === "outcome-unknown" ? lists.outcomeUnknown : result.outcome === "not-started" ? lists.notStarted : lists.errors;
       list.push(result.key);
     }
     if (fromJournal) earlier++;
@@ -343,7 +353,8 @@ export function runBatch(
     emit({ type: "stopped", reason, message });
   }
 
-  const phase = (w: Work, p: BatchPhase) => emit({ type: "phase", key: w.item.key, phase: p, externalTaskId: w.externalTaskId, taskId: w.taskId });
+  const phase = (w: Work, p: BatchPhase) =>
+    emit({ type: "phase", key: w.item.key, phase: p, externalTaskId: w.externalTaskId, taskId: w.taskId });
   const base = (w: Work): BatchResult => ({
     key: w.item.key,
     outcome: "error",
@@ -369,7 +380,10 @@ export function runBatch(
     if (w.next === "lookup") {
       phase(w, "looking-up");
       try {
-        const task = await client.getTask(w.externalTaskId, { signal, onRetry: (retry) => emit({ type: "retry", key: w.item.key, retry }) });
+        const task = await client.getTask(w.externalTaskId, {
+          signal,
+          onRetry: (retry) => emit({ type: "retry", key: w.item.key, retry }),
+        });
         await record({ type: "created", key: w.item.key, external_task_id: w.externalTaskId, task_id: task.id });
         Object.assign(w, { next: "follow", taskId: task.id, task });
       } catch (error) {
@@ -379,7 +393,11 @@ export function runBatch(
           return DONE;
         }
         if (!options.resendIfAbsent) {
-          const unknown = new KirinCreateOutcomeUnknownError(w.externalTaskId, "an earlier run stopped after sending its create", "a look-up by it answered 404, which the gateway does not document as proof that none was made");
+          const unknown = new KirinCreateOutcomeUnknownError(
+            w.externalTaskId,
+            "an earlier run stopped after sending its create",
+            "a look-up by it answered 404, which the gateway does not document as proof that none was made",
+          );
           deliver({ ...base(w), outcome: "outcome-unknown", stage: "lookup", error: errorInfo(unknown) });
           return DONE;
         }
@@ -702,9 +720,17 @@ export function validateBatch(items: readonly BatchItem[]): BatchProblem[] {
     const problem = (path: string, rule: string, message: string) => issues.push({ path, rule, message, severity: "error" });
     const key = (item as Partial<BatchItem> | null)?.key;
     if (typeof key !== "string" || key === "") {
-      problem("/key", "batch-key", `Every request needs a key: a non-empty string (got ${key === undefined ? "none" : JSON.stringify(key)}).`);
+      problem(
+        "/key",
+        "batch-key",
+        `Every request needs a key: a non-empty string (got ${key === undefined ? "none" : JSON.stringify(key)}).`,
+      );
     } else if (seenKeys.has(key)) {
-      problem("/key", "batch-duplicate-key", `The key ${JSON.stringify(key)} is used by an earlier request; keys name requests across reruns, so each must be unique.`);
+      problem(
+        "/key",
+        "batch-duplicate-key",
+        `The key ${JSON.stringify(key)} is used by an earlier request; keys name requests across reruns, so each must be unique.`,
+      );
     } else seenKeys.add(key);
     const request = (item as Partial<BatchItem> | null)?.request;
     for (const issue of validateRequest(request).issues) if (issue.severity === "error") issues.push(issue);
@@ -712,7 +738,11 @@ export function validateBatch(items: readonly BatchItem[]): BatchProblem[] {
     if (typeof ownId === "string") {
       const other = seenIds.get(ownId);
       if (other !== undefined) {
-        problem("/external_task_id", "batch-duplicate-external-id", `external_task_id ${JSON.stringify(ownId)} is also the one of key ${JSON.stringify(other)}: one id names one task.`);
+        problem(
+          "/external_task_id",
+          "batch-duplicate-external-id",
+          `external_task_id ${JSON.stringify(ownId)} is also the one of key ${JSON.stringify(other)}: one id names one task.`,
+        );
       } else seenIds.set(ownId, String(key));
     }
     if (issues.length > 0) problems.push({ index, key: String(key), issues });
@@ -751,7 +781,11 @@ async function prepare(
     if (state?.phase === "ended" && state.result) finals.push(state.result);
     else pending.push(workFor(item, index, hash, state?.requestHash === hash ? state : undefined));
   }
-  if (problems.length > 0) throw new KirinBatchValidationError(problems.sort((a, b) => a.index - b.index), list.length);
+  if (problems.length > 0)
+    throw new KirinBatchValidationError(
+      problems.sort((a, b) => a.index - b.index),
+      list.length,
+    );
   for (const result of finals) earlier(result);
   return { total: list.length, pending };
 }

@@ -95,7 +95,10 @@ export function createCallbackHandler(
       return json(400, { error: { code: "invalid_request", message: (error as Error).message, issues } });
     }
     const previous = queues.get(posted.id) ?? Promise.resolve();
-    const turn = previous.then(() => handle(posted), () => handle(posted));
+    const turn = previous.then(
+      () => handle(posted),
+      () => handle(posted),
+    );
     queues.set(posted.id, turn);
     try {
       return await turn;
@@ -119,7 +122,9 @@ export function createCallbackHandler(
       // The API has not caught up with the notification yet: ask for it again rather than hand on
       // an older state and acknowledge (and so lose) the newer one.
       if (rank(task.status) < rank(posted.status)) {
-        return json(503, { error: { code: "not_confirmed_yet", message: `the API does not show task '${posted.id}' as ${posted.status} yet` } });
+        return json(503, {
+          error: { code: "not_confirmed_yet", message: `the API does not show task '${posted.id}' as ${posted.status} yet` },
+        });
       }
     }
     const seen = await store.get(task.id);

@@ -10,42 +10,42 @@ export type * from "./types.js";
 export function createKirinClient(options: KirinClientOptions): KirinClient {
   return createClient(options);
 }
-export { DEFAULT_BASE_URL } from "./client.js";
-export type { KirinClient, KirinClientOptions, RequestOptions, GetTaskOptions, CreateOptions, RequestValidator } from "./client.js";
 export { requestIdOf, retryAfterOf } from "./answer.js";
-export type { ClientHooks, Logger, LogLevel, Operation, RequestEvent, ResponseEvent, RetryEvent } from "./events.js";
-export { waitForTask } from "./poll.js";
-export type { WaitOptions, PollableClient, PollRequestOptions } from "./poll.js";
-export { adaptiveSchedule } from "./schedule.js";
-export type { Schedule, ScheduleOptions, PollState, PollObservation } from "./schedule.js";
-export type { TaskProgress } from "./progress.js";
-export { parseCallback, createCallbackHandler } from "./callbacks.js";
-export type { CallbackHandlerOptions, CallbackStore, CallbackSeen } from "./callbacks.js";
-// Reading what the gateway sends, and helpers over the documented task.
-export { readTask, taskStatusOf, errorCodeOf } from "./wire.js";
-export type { KnownStatus, TaskReading, TaskContext } from "./wire.js";
-export { normalizeTask, videoUrls, hasOutputUrl, taskCost } from "./task.js";
-export {
-  KirinError,
-  KirinApiError,
-  KirinBadRequestError,
-  KirinAuthenticationError,
-  KirinInsufficientCreditsError,
-  KirinPermissionDeniedError,
-  KirinNotFoundError,
-  KirinConflictError,
-  KirinPayloadTooLargeError,
-  KirinUnsupportedMediaTypeError,
-  KirinRateLimitError,
-  KirinInternalServerError,
-  KirinCreateRejectedError,
-  KirinCreateOutcomeUnknownError,
-  KirinConnectionError,
-  KirinValidationError,
-  KirinTaskFailedError,
-  KirinTaskCompletedWithoutOutputError,
-  KirinTimeoutError,
-  KirinAbortError,
-  apiError,
-} from "./errors.js";
+export type { CallbackHandlerOptions, CallbackSeen, CallbackStore } from "./callbacks.js";
+export { createCallbackHandler, parseCallback } from "./callbacks.js";
+export type { CreateOptions, GetTaskOptions, KirinClient, KirinClientOptions, RequestOptions, RequestValidator } from "./client.js";
+export { DEFAULT_BASE_URL } from "./client.js";
 export type { KirinErrorCategory } from "./errors.js";
+export {
+  apiError,
+  KirinAbortError,
+  KirinApiError,
+  KirinAuthenticationError,
+  KirinBadRequestError,
+  KirinConflictError,
+  KirinConnectionError,
+  KirinCreateOutcomeUnknownError,
+  KirinCreateRejectedError,
+  KirinError,
+  KirinInsufficientCreditsError,
+  KirinInternalServerError,
+  KirinNotFoundError,
+  KirinPayloadTooLargeError,
+  KirinPermissionDeniedError,
+  KirinRateLimitError,
+  KirinTaskCompletedWithoutOutputError,
+  KirinTaskFailedError,
+  KirinTimeoutError,
+  KirinUnsupportedMediaTypeError,
+  KirinValidationError,
+} from "./errors.js";
+export type { ClientHooks, Logger, LogLevel, Operation, RequestEvent, ResponseEvent, RetryEvent } from "./events.js";
+export type { PollableClient, PollRequestOptions, WaitOptions } from "./poll.js";
+export { waitForTask } from "./poll.js";
+export type { TaskProgress } from "./progress.js";
+export type { PollObservation, PollState, Schedule, ScheduleOptions } from "./schedule.js";
+export { adaptiveSchedule } from "./schedule.js";
+export { hasOutputUrl, normalizeTask, taskCost, videoUrls } from "./task.js";
+export type { KnownStatus, TaskContext, TaskReading } from "./wire.js";
+// Reading what the gateway sends, and helpers over the documented task.
+export { errorCodeOf, readTask, taskStatusOf } from "./wire.js";

@@ -5,9 +5,9 @@
 // billing, the retry policy (retry.ts) what is worth another try, and the poller (poll.ts) waits.
 import createRawClient, { type Client } from "openapi-fetch";
 import { createOnce } from "./create.js";
-import { combineHooks, loggingHooks, type ClientHooks, type Logger, type LogLevel, type RetryEvent } from "./events.js";
 import { KirinError, KirinValidationError } from "./errors.js";
-import { waitForTask, type WaitOptions } from "./poll.js";
+import { type ClientHooks, combineHooks, type Logger, type LogLevel, loggingHooks, type RetryEvent } from "./events.js";
+import { type WaitOptions, waitForTask } from "./poll.js";
 import { abortError, isTransient, retryEvent, sleep } from "./retry.js";
 import { createTransport } from "./transport.js";
 import type { CreateTaskRequest, KirinRequest, paths, Task, ValidationResult } from "./types.js";
@@ -206,6 +206,7 @@ function validatorOf(validate: KirinClientOptions["validate"], builtIn: RequestV
 function normalizeApiKey(key: unknown): string {
   if (typeof key !== "string" || key.trim() === "") throw new KirinError("createKirinClient: apiKey is required");
   const trimmed = key.trim();
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this looks for
   const bad = /[\s\x00-\x1f\x7f]/.exec(trimmed);
   if (bad) {
     throw new KirinError(

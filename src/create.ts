@@ -15,8 +15,9 @@
 // An abort ends the create with KirinAbortError and sends nothing more. Cut off once a request of
 // it may have reached the server (and before a look-up settled that), the error names the
 // `externalTaskId` to look for the task by, as KirinCreateOutcomeUnknownError does.
-import type { Operation, RetryEvent } from "./events.js";
+
 import { KirinAbortError, KirinCreateOutcomeUnknownError, KirinNotFoundError, KirinTaskFailedError } from "./errors.js";
+import type { Operation, RetryEvent } from "./events.js";
 import { createMadeNothing, createOutcomeUnknown, isTransient, retryEvent, sleep, throwIfAborted } from "./retry.js";
 import type { Transport } from "./transport.js";
 import type { CreateTaskRequest, Task } from "./types.js";
@@ -60,7 +61,11 @@ export async function createOnce(
     let last = cause;
     for (;;) {
       if (!(await retry("lookup", last))) {
-        throw new KirinCreateOutcomeUnknownError(externalTaskId, cause, last === cause ? undefined : `the look-up failed too: ${(last as Error).message}`);
+        throw new KirinCreateOutcomeUnknownError(
+          externalTaskId,
+          cause,
+          last === cause ? undefined : `the look-up failed too: ${(last as Error).message}`,
+        );
       }
       try {
         return (await transport.getTask(externalTaskId, "lookup", ++attempts.lookup, signal)).task;
@@ -68,7 +73,11 @@ export async function createOnce(
         throwIfAborted(signal);
         if (error instanceof KirinNotFoundError) {
           if (options.resendIfAbsent) return undefined;
-          throw new KirinCreateOutcomeUnknownError(externalTaskId, cause, "a look-up by it answered 404, which the gateway does not document as proof that none was made");
+          throw new KirinCreateOutcomeUnknownError(
+            externalTaskId,
+            cause,
+            "a look-up by it answered 404, which the gateway does not document as proof that none was made",
+          );
         }
         if (!isTransient(error)) {
           throw new KirinCreateOutcomeUnknownError(externalTaskId, cause, `the look-up failed: ${(error as Error).message}`);

@@ -11,8 +11,8 @@ import { basename, dirname, join } from "node:path";
 import { apiError, KirinConnectionError, KirinError } from "./errors.js";
 import { syncDirectory } from "./journal-file.js";
 import { abortError, isTransient, parseRetryAfter, retryDelay, sleep, throwIfAborted } from "./retry.js";
-import { systemCode } from "./transport.js";
 import { videoUrls } from "./task.js";
+import { systemCode } from "./transport.js";
 import type { Task } from "./types.js";
 
 export interface DownloadProgress {
@@ -128,7 +128,10 @@ async function request(
     return await fetcher(url, { signal: signal ?? null, headers: from > 0 ? { range: `bytes=${from}-` } : {} });
   } catch (error) {
     if (signal?.aborted) throw abortError(signal);
-    throw new KirinConnectionError(`The download failed to connect: ${(error as Error).message}`, { cause: error, code: systemCode(error) });
+    throw new KirinConnectionError(`The download failed to connect: ${(error as Error).message}`, {
+      cause: error,
+      code: systemCode(error),
+    });
   }
 }
 

@@ -105,23 +105,45 @@ function categoryOfStatus(status: number): KirinErrorCategory {
   return isRetryableStatus(status) ? "retry-later" : "fix-request";
 }
 
-export class KirinBadRequestError extends KirinApiError { override name = "KirinBadRequestError"; }
-export class KirinAuthenticationError extends KirinApiError { override name = "KirinAuthenticationError"; }
+export class KirinBadRequestError extends KirinApiError {
+  override name = "KirinBadRequestError";
+}
+export class KirinAuthenticationError extends KirinApiError {
+  override name = "KirinAuthenticationError";
+}
 /** 402: the account has no credit left. Nothing was created; never retried. */
-export class KirinInsufficientCreditsError extends KirinApiError { override name = "KirinInsufficientCreditsError"; }
-export class KirinPermissionDeniedError extends KirinApiError { override name = "KirinPermissionDeniedError"; }
-export class KirinNotFoundError extends KirinApiError { override name = "KirinNotFoundError"; }
+export class KirinInsufficientCreditsError extends KirinApiError {
+  override name = "KirinInsufficientCreditsError";
+}
+export class KirinPermissionDeniedError extends KirinApiError {
+  override name = "KirinPermissionDeniedError";
+}
+export class KirinNotFoundError extends KirinApiError {
+  override name = "KirinNotFoundError";
+}
 /** 409: the `external_task_id` already names a task made from a different body. */
-export class KirinConflictError extends KirinApiError { override name = "KirinConflictError"; }
-export class KirinPayloadTooLargeError extends KirinApiError { override name = "KirinPayloadTooLargeError"; }
-export class KirinUnsupportedMediaTypeError extends KirinApiError { override name = "KirinUnsupportedMediaTypeError"; }
-export class KirinRateLimitError extends KirinApiError { override name = "KirinRateLimitError"; }
-export class KirinInternalServerError extends KirinApiError { override name = "KirinInternalServerError"; }
+export class KirinConflictError extends KirinApiError {
+  override name = "KirinConflictError";
+}
+export class KirinPayloadTooLargeError extends KirinApiError {
+  override name = "KirinPayloadTooLargeError";
+}
+export class KirinUnsupportedMediaTypeError extends KirinApiError {
+  override name = "KirinUnsupportedMediaTypeError";
+}
+export class KirinRateLimitError extends KirinApiError {
+  override name = "KirinRateLimitError";
+}
+export class KirinInternalServerError extends KirinApiError {
+  override name = "KirinInternalServerError";
+}
 /**
  * A create answered 200 with an error and no task id: the server made nothing it could name, and
  * says why (`serverMessage`). Nothing more is sent.
  */
-export class KirinCreateRejectedError extends KirinApiError { override name = "KirinCreateRejectedError"; }
+export class KirinCreateRejectedError extends KirinApiError {
+  override name = "KirinCreateRejectedError";
+}
 
 const byStatus: Record<number, typeof KirinApiError> = {
   400: KirinBadRequestError,
@@ -265,7 +287,10 @@ export class KirinAbortError extends KirinError {
   readonly externalTaskId: string | undefined;
   constructor(reason: unknown, options: { externalTaskId?: string | undefined } = {}) {
     const why = reason instanceof Error ? reason.message : typeof reason === "string" ? reason : "";
-    const created = options.externalTaskId === undefined ? "" : `; the create may have made a task: look it up by its external_task_id '${options.externalTaskId}'`;
+    const created =
+      options.externalTaskId === undefined
+        ? ""
+        : `; the create may have made a task: look it up by its external_task_id '${options.externalTaskId}'`;
     super(`The call was aborted${why ? `: ${why}` : ""}${created}`, {
       cause: reason,
       category: options.externalTaskId === undefined ? "retry-later" : "outcome-unknown",

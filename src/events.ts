@@ -70,7 +70,8 @@ export function loggingHooks(logger: Logger, level: LogLevel): ClientHooks {
       if (e.error && at("error") && e.error.category !== "retry-later") logger.error(`${line}: ${e.error.message}`, e);
       else if (at("debug")) logger.debug(line, e);
     },
-    onRetry: (e) => at("warn") && logger.warn(`kirin ${e.operation} retry #${e.attempt} in ${Math.round(e.delayMs)} ms after ${e.reason}`, e),
+    onRetry: (e) =>
+      at("warn") && logger.warn(`kirin ${e.operation} retry #${e.attempt} in ${Math.round(e.delayMs)} ms after ${e.reason}`, e),
   };
 }
 

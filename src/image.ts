@@ -109,8 +109,10 @@ function jpegSize(read: (from: number, n: number) => Uint8Array, size: number): 
     const b = read(at, 9);
     if (b[0] !== 0xff) return { problem: `the JPEG has no segment marker at byte ${at}, before its frame header: the file is broken` };
     const marker = b[1]!;
-    if (marker === 0xff) at += 1; // fill byte before a marker
-    else if (marker === 0x01 || (marker >= 0xd0 && marker <= 0xd8)) at += 2; // markers without a length
+    if (marker === 0xff)
+      at += 1; // fill byte before a marker
+    else if (marker === 0x01 || (marker >= 0xd0 && marker <= 0xd8))
+      at += 2; // markers without a length
     else if (marker === 0xd9 || marker === 0xda) {
       return { problem: "the JPEG's image data (or its end) comes before any frame header, which must state the width and height" };
     } else if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
@@ -158,9 +160,7 @@ export async function imageToBase64(input: Uint8Array | ArrayBuffer | Blob): Pro
   // test environment) must work too.
   const bytes = ArrayBuffer.isView(input)
     ? new Uint8Array(input.buffer, input.byteOffset, input.byteLength)
-    : new Uint8Array(
-        typeof (input as Blob).arrayBuffer === "function" ? await (input as Blob).arrayBuffer() : (input as ArrayBuffer),
-      );
+    : new Uint8Array(typeof (input as Blob).arrayBuffer === "function" ? await (input as Blob).arrayBuffer() : (input as ArrayBuffer));
   // Engines with Uint8Array.prototype.toBase64 (recent browsers) do it natively.
   const native = (bytes as { toBase64?: () => string }).toBase64;
   if (typeof native === "function") return native.call(bytes);

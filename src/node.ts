@@ -6,11 +6,11 @@
 // browser entry point: the build emits it as dist/node.js (`kirin-api/node`).
 import type { IncomingMessage, ServerResponse } from "node:http";
 
+export type { DownloadOptions, DownloadProgress, DownloadResult } from "./download.js";
 // Saving videos, and the batch journal in a file (fsync'd), are Node-only too.
 export { downloadVideo } from "./download.js";
-export type { DownloadOptions, DownloadProgress, DownloadResult } from "./download.js";
-export { openJournal } from "./journal-file.js";
 export type { FileJournal } from "./journal-file.js";
+export { openJournal } from "./journal-file.js";
 
 export interface NodeListenerOptions {
   /** Largest request body accepted, in bytes (default 1 MiB); larger ones get 413. */

@@ -10,10 +10,10 @@
 //   the schedule uses, src/progress.ts) without one request more: the sleep between polls is cut
 //   into ticks. Without `onProgress` there are no ticks and no extra timers.
 import { retryAfterOf } from "./answer.js";
-import type { RetryEvent } from "./events.js";
 import { KirinAbortError, KirinTaskCompletedWithoutOutputError, KirinTaskFailedError, KirinTimeoutError } from "./errors.js";
-import { abortError, childSignal, isTransient, retryEvent, sleep, throwIfAborted } from "./retry.js";
+import type { RetryEvent } from "./events.js";
 import { createProgressTracker, readProgress, type TaskProgress } from "./progress.js";
+import { abortError, childSignal, isTransient, retryEvent, sleep, throwIfAborted } from "./retry.js";
 import { adaptiveSchedule, type PollObservation, type Schedule, type ScheduleOptions } from "./schedule.js";
 import { hasOutputUrl, normalizeTask } from "./task.js";
 import type { Task } from "./types.js";
@@ -165,4 +165,3 @@ async function sleepTicking(ms: number, tickMs: number, signal: AbortSignal, onT
     onTick();
   }
 }
-

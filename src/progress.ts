@@ -16,8 +16,9 @@
 //
 // `readProgress` is pure and shared by the schedule (when to ask again) and by the progress stream
 // (`progressAt`, `createProgressTracker`) that waitForTask gives a UI between polls.
-import { taskStatusOf } from "./wire.js";
+
 import type { Task } from "./types.js";
+import { taskStatusOf } from "./wire.js";
 
 /** One successful poll, as the schedule sees it. */
 export interface PollObservation {
@@ -106,7 +107,8 @@ function fitRun(moves: readonly Point[], before: number | undefined): RunFit | u
     const startMs = first.atMs - (first.progress + PROGRESS_QUANTUM / 2) / rate;
     // Each reading is floored to the quantum: the baseline's span is known to +/- one quantum.
     // (A span too small for floating point to time is no fit at all.)
-    if (Number.isFinite(startMs) && Number.isFinite(1 / rate)) return { startMs, runMs: 1 / rate, spread: PROGRESS_QUANTUM / span, points: points.length };
+    if (Number.isFinite(startMs) && Number.isFinite(1 / rate))
+      return { startMs, runMs: 1 / rate, spread: PROGRESS_QUANTUM / span, points: points.length };
   }
   // One point: the run started after the last answer that had not moved (`before`) and before this
   // one. Take the middle; the spread says the start is unknown by as much as the time since it.

@@ -120,10 +120,13 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
       clearTimeout(timer);
       reject(abortError(signal!));
     };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, Math.max(0, ms));
+    const timer = setTimeout(
+      () => {
+        signal?.removeEventListener("abort", onAbort);
+        resolve();
+      },
+      Math.max(0, ms),
+    );
     signal?.addEventListener("abort", onAbort, { once: true });
   });
 }
@@ -141,10 +144,13 @@ export function childSignal(parent: AbortSignal | undefined, timeoutMs?: number)
   else parent?.addEventListener("abort", onAbort, { once: true });
   const timer =
     timeoutMs !== undefined && Number.isFinite(timeoutMs)
-      ? setTimeout(() => {
-          timedOut = true;
-          controller.abort(new DOMException("The operation timed out", "TimeoutError"));
-        }, Math.max(0, timeoutMs))
+      ? setTimeout(
+          () => {
+            timedOut = true;
+            controller.abort(new DOMException("The operation timed out", "TimeoutError"));
+          },
+          Math.max(0, timeoutMs),
+        )
       : undefined;
   return {
     signal: controller.signal,

@@ -26,7 +26,7 @@
 // deadline.
 //
 // The same function drives waitForTask and the benchmark (test/bench/poll.bench.ts).
-import { type PollObservation, readProgress, type RunFit } from "./progress.js";
+import { type PollObservation, type RunFit, readProgress } from "./progress.js";
 
 export type { PollObservation } from "./progress.js";
 

@@ -6,15 +6,8 @@
 // requests need none of its serializers, and a browser bundle of the client stays smaller without
 // them (openapi-fetch is the client's `raw`, for anything else; see client.ts).
 import { rememberAnswer } from "./answer.js";
+import { apiError, type KirinApiError, KirinConnectionError, KirinCreateRejectedError, KirinError, redactor } from "./errors.js";
 import type { ClientHooks, Operation } from "./events.js";
-import {
-  apiError,
-  KirinApiError,
-  KirinConnectionError,
-  KirinCreateRejectedError,
-  KirinError,
-  redactor,
-} from "./errors.js";
 import { abortError, childSignal, parseRetryAfter, throwIfAborted } from "./retry.js";
 import type { CreateTaskRequest, paths, Task } from "./types.js";
 import { readAnswer, readErrorValue, type TaskContext } from "./wire.js";
@@ -51,9 +44,22 @@ const CREATE_PATH = "/model/v1/generation" satisfies keyof paths;
  * (a reset, a closed socket, a timeout) may come after the server had the request.
  */
 const NEVER_SENT = new Set([
-  "ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EAI_FAIL", "EAI_NONAME", "EHOSTUNREACH", "ENETUNREACH", "ENETDOWN",
-  "EHOSTDOWN", "UND_ERR_CONNECT_TIMEOUT", "CERT_HAS_EXPIRED", "DEPTH_ZERO_SELF_SIGNED_CERT", "SELF_SIGNED_CERT_IN_CHAIN",
-  "UNABLE_TO_VERIFY_LEAF_SIGNATURE", "UNABLE_TO_GET_ISSUER_CERT_LOCALLY", "ERR_TLS_CERT_ALTNAME_INVALID",
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EAI_FAIL",
+  "EAI_NONAME",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "ENETDOWN",
+  "EHOSTDOWN",
+  "UND_ERR_CONNECT_TIMEOUT",
+  "CERT_HAS_EXPIRED",
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+  "ERR_TLS_CERT_ALTNAME_INVALID",
   "ERR_SSL_WRONG_VERSION_NUMBER",
 ]);
 
@@ -134,7 +140,13 @@ export function createTransport(options: TransportOptions): Transport {
     });
   }
 
-  function taskOrThrow(data: unknown, response: Response, requestId: string | undefined, context: TaskContext, operation: Operation): Answer {
+  function taskOrThrow(
+    data: unknown,
+    response: Response,
+    requestId: string | undefined,
+    context: TaskContext,
+    operation: Operation,
+  ): Answer {
     const reading = readAnswer(data, context);
     if (reading.task) {
       // A failed task's words become an error message; a task is scrubbed like any error body.

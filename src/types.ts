@@ -22,9 +22,7 @@ export type ErrorResponse = Schemas["ErrorResponse"];
 export type KirinModel = CreateTaskRequest["model"];
 
 /** What a user writes: the model id and that model's parameters, flat. */
-export type KirinRequest =
-  | ({ model: "kirin_v3_i2v" } & KirinV3I2VParams)
-  | ({ model: "kirin_v3_omni_video" } & KirinV3OmniVideoParams);
+export type KirinRequest = ({ model: "kirin_v3_i2v" } & KirinV3I2VParams) | ({ model: "kirin_v3_omni_video" } & KirinV3OmniVideoParams);
 
 /** One broken rule. `path` is a JSON Pointer into the body that was validated. */
 export interface ValidationIssue {

@@ -2,18 +2,18 @@
 // Schema can state), then the runtime rules of ./rules (the ones it cannot). The client checks the
 // flat body a user writes; the mock checks the wire envelope; both go through `check` below.
 import {
+  schemaRules,
   type ValidateFunction,
   type ValidatorError,
-  schemaRules,
   validateEnvelope,
   validateKirinV3I2VParams,
   validateKirinV3OmniVideoParams,
 } from "../generated/validators.js";
-import { PROTOTYPE_KEYS, defineField } from "./json.js";
+import { defineField, PROTOTYPE_KEYS } from "./json.js";
 import { childPointer, valueAt } from "./pointer.js";
 import { type Model, runRules } from "./rules/index.js";
 import { eachPrototypeKey, prototypeKeyMessage, prototypeKeyRule } from "./rules/prototype-keys.js";
-import { type Params, fieldName, isObject, show } from "./rules/shared.js";
+import { fieldName, isObject, type Params, show } from "./rules/shared.js";
 import type { ValidationIssue, ValidationResult } from "./types.js";
 
 const VALIDATORS: Record<Model, [ValidateFunction, Record<string, { id: string; description: string }>]> = {
@@ -62,7 +62,12 @@ export function validateWireRequest(body: unknown): ValidationResult {
 
 /** A prototype key outside the params the rules saw is the same rule's issue. */
 function prototypeKeys(body: unknown, searched: Params | undefined, issues: ValidationIssue[]) {
-  eachPrototypeKey(body, (path) => issues.push({ path, rule: prototypeKeyRule.id, message: prototypeKeyMessage(path), severity: "error" }), "", searched);
+  eachPrototypeKey(
+    body,
+    (path) => issues.push({ path, rule: prototypeKeyRule.id, message: prototypeKeyMessage(path), severity: "error" }),
+    "",
+    searched,
+  );
 }
 
 /** The core both entry points share: schema, then runtime rules; paths get `base` in front. */

@@ -18,14 +18,36 @@ export type KnownStatus = "pending" | "processing" | "completed" | "failed";
 
 // A Map, not an object: a status word such as "constructor" or "__proto__" must find nothing,
 // not a property every object inherits.
-const STATUS_SYNONYMS = new Map<string, KnownStatus>(Object.entries({
-  pending: "pending", queued: "pending", in_queue: "pending", waiting: "pending", submitted: "pending", created: "pending",
-  processing: "processing", in_progress: "processing", running: "processing", started: "processing", generating: "processing",
-  completed: "completed", complete: "completed", success: "completed", succeeded: "completed", succeed: "completed",
-  done: "completed", finished: "completed",
-  // Cancelled is final too; reporting it as a failure beats polling it until the deadline.
-  failed: "failed", failure: "failed", fail: "failed", error: "failed", errored: "failed", cancelled: "failed", canceled: "failed",
-} satisfies Record<string, KnownStatus>));
+const STATUS_SYNONYMS = new Map<string, KnownStatus>(
+  Object.entries({
+    pending: "pending",
+    queued: "pending",
+    in_queue: "pending",
+    waiting: "pending",
+    submitted: "pending",
+    created: "pending",
+    processing: "processing",
+    in_progress: "processing",
+    running: "processing",
+    started: "processing",
+    generating: "processing",
+    completed: "completed",
+    complete: "completed",
+    success: "completed",
+    succeeded: "completed",
+    succeed: "completed",
+    done: "completed",
+    finished: "completed",
+    // Cancelled is final too; reporting it as a failure beats polling it until the deadline.
+    failed: "failed",
+    failure: "failed",
+    fail: "failed",
+    error: "failed",
+    errored: "failed",
+    cancelled: "failed",
+    canceled: "failed",
+  } satisfies Record<string, KnownStatus>),
+);
 
 /** The documented status a gateway status word means, or undefined for one nobody has documented. */
 export function taskStatusOf(status: unknown): KnownStatus | undefined {
@@ -39,9 +61,7 @@ export interface TaskContext {
 
 export type TaskReading = { task: Task; issues?: undefined } | { task?: undefined; issues: ValidationIssue[] };
 
-const TOP_LEVEL = new Set([
-  "id", "status", "model", "progress", "created_at", "external_task_id", "output", "usage", "error", "metadata",
-]);
+const TOP_LEVEL = new Set(["id", "status", "model", "progress", "created_at", "external_task_id", "output", "usage", "error", "metadata"]);
 
 /**
  * Reads any task body the gateway may send (a create's or a poll's answer, a callback) into the

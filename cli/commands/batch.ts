@@ -8,13 +8,13 @@ import {
   type BatchSummary,
   KirinBatchValidationError,
   KirinJournalError,
-  type Task,
   runBatch,
+  type Task,
   validateBatch,
   videoUrls,
 } from "../../src/index.js";
 import { downloadVideo, openJournal } from "../../src/node.js";
-import { EXIT, type GlobalOptions, UsageError, clientFor, outputFor, type Output } from "../context.js";
+import { clientFor, EXIT, type GlobalOptions, type Output, outputFor, UsageError } from "../context.js";
 import { commandLine, formatCost } from "../format.js";
 import { stopOnInterrupt } from "../interrupt.js";
 import { issueLines } from "../issues.js";
@@ -34,7 +34,8 @@ export interface BatchFlags {
 
 export async function batchCommand(jobsFile: string, flags: BatchFlags, globals: GlobalOptions, args: readonly string[]): Promise<number> {
   const output = outputFor(globals);
-  if (jobsFile === "-" && !flags.journal) throw new UsageError("Jobs from stdin need --journal FILE: the journal is what a rerun resumes from.");
+  if (jobsFile === "-" && !flags.journal)
+    throw new UsageError("Jobs from stdin need --journal FILE: the journal is what a rerun resumes from.");
   const text = jobsFile === "-" ? await readStdin() : await readFile(jobsFile, "utf8");
   const { jobs, problems } = parseJobs(text, jobsFile);
   // Everything is checked before anything is sent: a bad line 900 must not surface after 899 paid tasks.
@@ -44,7 +45,7 @@ export async function batchCommand(jobsFile: string, flags: BatchFlags, globals:
   const client = clientFor(globals);
 
   const journalFile = flags.journal ?? `${jobsFile}.journal`;
-  let journal;
+  let journal: Awaited<ReturnType<typeof openJournal>>;
   try {
     journal = await openJournal(journalFile);
   } catch (error) {
@@ -142,7 +143,9 @@ function fileNames(jobs: Job[], dir: string, name: string, problems: string[]): 
     const file = `${item.key.replace(/[^A-Za-z0-9._-]/g, "_").replace(/^\.+/, "_")}.mp4`;
     const other = byName.get(file);
     if (other !== undefined && other !== item.key) {
-      problems.push(`${name}:${line}  jobs-file-name  keys ${JSON.stringify(other)} and ${JSON.stringify(item.key)} would both be saved as ${file}`);
+      problems.push(
+        `${name}:${line}  jobs-file-name  keys ${JSON.stringify(other)} and ${JSON.stringify(item.key)} would both be saved as ${file}`,
+      );
     }
     byName.set(file, item.key);
     files.set(item.key, join(dir, file));
@@ -167,7 +170,9 @@ function report(output: Output, summary: BatchSummary, journalFile: string): voi
     output.print(JSON.stringify({ summary }));
     return;
   }
-  const codes = Object.entries(summary.failedByCode).map(([code, n]) => `${code} x${n}`).join(", ");
+  const codes = Object.entries(summary.failedByCode)
+    .map(([code, n]) => `${code} x${n}`)
+    .join(", ");
   const keys = (list: string[]) => (list.length ? `  ${list.slice(0, 5).join(", ")}${list.length > 5 ? ", ..." : ""}` : "");
   const rows: [string, number, string][] = [
     ["completed", summary.completed, formatCost(summary.cost)],
@@ -175,7 +180,11 @@ function report(output: Output, summary: BatchSummary, journalFile: string): voi
     ["outcome unknown", summary.outcomeUnknown.length, keys(summary.outcomeUnknown)],
     ["errors", summary.errors.length, keys(summary.errors)],
     ["not started", summary.notStarted.length, keys(summary.notStarted)],
-    ["total", summary.total, summary.earlier ? `${summary.earlier} finished in earlier runs; journal ${journalFile}` : `journal ${journalFile}`],
+    [
+      "total",
+      summary.total,
+      summary.earlier ? `${summary.earlier} finished in earlier runs; journal ${journalFile}` : `journal ${journalFile}`,
+    ],
   ];
   output.print("");
   for (const [label, n, note] of rows) output.print(`${label.padEnd(16)} ${String(n).padStart(6)}  ${note}`.trimEnd());
@@ -187,4 +196,3 @@ async function readStdin(): Promise<string> {
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks).toString("utf8");
 }
-

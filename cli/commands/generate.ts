@@ -4,15 +4,15 @@ import {
   KirinAbortError,
   KirinBadRequestError,
   KirinCreateOutcomeUnknownError,
-  KirinTaskFailedError,
   type KirinRequest,
+  KirinTaskFailedError,
   type Task,
   taskCost,
   validateRequest,
 } from "../../src/index.js";
 import { downloadVideo } from "../../src/node.js";
-import { EXIT, type GlobalOptions, clientFor, outputFor } from "../context.js";
 import { type BodyFlags, requestFromFlags } from "../body.js";
+import { clientFor, EXIT, type GlobalOptions, outputFor } from "../context.js";
 import { formatBytes, formatCost } from "../format.js";
 import { stopOnInterrupt } from "../interrupt.js";
 import { issueLines } from "../issues.js";
@@ -46,7 +46,11 @@ export async function generateCommand(flags: GenerateFlags, globals: GlobalOptio
   let file: string | undefined;
   const view = taskView(output, String(body.model));
   try {
-    created = await client.createTask(body as KirinRequest, { signal, resendIfAbsent: flags.resendIfAbsent === true, onRetry: (e) => view.retry(e) });
+    created = await client.createTask(body as KirinRequest, {
+      signal,
+      resendIfAbsent: flags.resendIfAbsent === true,
+      onRetry: (e) => view.retry(e),
+    });
     if (!output.interactive && !output.json) output.note(`created ${created.id} (external_task_id ${externalTaskId})`);
     const task = await client.waitForTask(created.id, {
       signal,
@@ -82,7 +86,9 @@ export async function generateCommand(flags: GenerateFlags, globals: GlobalOptio
             : "Stopped before any create could make a task; nothing was made.",
         );
       } else {
-        output.note(`Stopped. Task ${created.id} keeps running on the server; follow it with:\n  kirin task ${created.id} --wait${file || flags.download ? ` --out ${file ?? flags.out ?? `${created.id}.mp4`}` : ""}`);
+        output.note(
+          `Stopped. Task ${created.id} keeps running on the server; follow it with:\n  kirin task ${created.id} --wait${file || flags.download ? ` --out ${file ?? flags.out ?? `${created.id}.mp4`}` : ""}`,
+        );
       }
       return EXIT.interrupted;
     }
@@ -93,7 +99,8 @@ export async function generateCommand(flags: GenerateFlags, globals: GlobalOptio
     }
     if (error instanceof KirinTaskFailedError) {
       output.note(`Task ${error.taskId} failed: ${error.code} ${error.errorMessage}`);
-      if (error.retryable) output.note("This code means the service had no capacity: run the same command again later (it makes a new task).");
+      if (error.retryable)
+        output.note("This code means the service had no capacity: run the same command again later (it makes a new task).");
       return EXIT.failed;
     }
     if (error instanceof KirinCreateOutcomeUnknownError) {

@@ -1,7 +1,7 @@
 // `kirin task ID`: a task by its id or external_task_id; --wait follows it to its end, --out saves its video.
 import { KirinTaskFailedError, type Task, taskCost, videoUrls } from "../../src/index.js";
 import { downloadVideo } from "../../src/node.js";
-import { EXIT, type GlobalOptions, clientFor, outputFor } from "../context.js";
+import { clientFor, EXIT, type GlobalOptions, outputFor } from "../context.js";
 import { formatBytes, formatCost } from "../format.js";
 import { stopOnInterrupt } from "../interrupt.js";
 import { byteView, taskView } from "../ui.js";
@@ -63,7 +63,10 @@ export async function taskCommand(id: string, flags: TaskFlags, globals: GlobalO
 }
 
 function describe(task: Task, saved: { path: string; bytes: number } | undefined): string[] {
-  const lines = [`task      ${task.id}`, `status    ${task.status}${task.progress !== undefined && task.status !== "completed" ? ` (progress ${task.progress})` : ""}`];
+  const lines = [
+    `task      ${task.id}`,
+    `status    ${task.status}${task.progress !== undefined && task.status !== "completed" ? ` (progress ${task.progress})` : ""}`,
+  ];
   if (task.external_task_id) lines.push(`external  ${task.external_task_id}`);
   if (task.error) lines.push(`error     ${task.error.code} ${task.error.error_message ?? ""}`);
   for (const url of videoUrls(task)) lines.push(`video     ${url}`);

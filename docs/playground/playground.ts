@@ -4,23 +4,23 @@
 // field its JSON Pointer names.
 import {
   createKirinClient,
+  type ImageInfo,
   imageToBase64,
   inspectImage,
   KirinApiError,
   KirinConnectionError,
   KirinCreateOutcomeUnknownError,
+  type KirinRequest,
   KirinTaskFailedError,
   KirinValidationError,
-  taskCost,
-  validateRequest,
-  videoUrls,
-  type ImageInfo,
-  type KirinRequest,
   type RetryEvent,
   type Task,
   type TaskProgress,
+  taskCost,
   type ValidationIssue,
   type ValidationResult,
+  validateRequest,
+  videoUrls,
 } from "../../src/index.js";
 
 /** The contract's mock scenarios and answer shapes, put in by build.mjs. */
@@ -69,7 +69,11 @@ const fields = {
   scenario: $<HTMLSelectElement>("#scenario"),
   shapes: $<HTMLSelectElement>("#shapes"),
 };
-const lists = { images: $<HTMLOListElement>("#image-list"), videos: $<HTMLOListElement>("#video-list"), shots: $<HTMLOListElement>("#shots") };
+const lists = {
+  images: $<HTMLOListElement>("#image-list"),
+  videos: $<HTMLOListElement>("#video-list"),
+  shots: $<HTMLOListElement>("#shots"),
+};
 const view = {
   submit: $<HTMLButtonElement>("#submit"),
   cancel: $<HTMLButtonElement>("#cancel"),
@@ -121,8 +125,19 @@ async function sampleFrame(): Promise<File | undefined> {
 
 function imagePicker(host: HTMLElement, idPrefix: string, name: string): void {
   host.setAttribute("role", "group");
-  const file = h("input", { type: "file", id: `${idPrefix}-file`, accept: "image/png,image/jpeg", "aria-label": `${name}: upload a PNG or JPEG` });
-  const url = h("input", { type: "url", id: `${idPrefix}-url`, placeholder: "https://…", autocomplete: "off", "aria-label": `${name}: image URL` });
+  const file = h("input", {
+    type: "file",
+    id: `${idPrefix}-file`,
+    accept: "image/png,image/jpeg",
+    "aria-label": `${name}: upload a PNG or JPEG`,
+  });
+  const url = h("input", {
+    type: "url",
+    id: `${idPrefix}-url`,
+    placeholder: "https://…",
+    autocomplete: "off",
+    "aria-label": `${name}: image URL`,
+  });
   const thumb = h("img", { alt: "" });
   const about = h("span", { class: "hint" });
   const remove = h("button", { type: "button", class: "link", "aria-label": `Remove this ${name.toLowerCase()} file` }, "Remove");
@@ -186,7 +201,12 @@ function select(options: [value: string, text: string][]): HTMLSelectElement {
 
 function addItem(list: HTMLOListElement, ...content: HTMLElement[]): HTMLLIElement {
   const remove = h("button", { type: "button", class: "link" }, "Remove");
-  const item = h("li", { class: "item" }, h("div", { class: "item-head" }, h("span", { class: "item-title", id: newId("title") }), remove), ...content);
+  const item = h(
+    "li",
+    { class: "item" },
+    h("div", { class: "item-head" }, h("span", { class: "item-title", id: newId("title") }), remove),
+    ...content,
+  );
   remove.addEventListener("click", () => {
     item.remove();
     renumber(list);
@@ -217,7 +237,15 @@ function addImage(): void {
   const item = addItem(
     lists.images,
     h("div", { class: "field", "data-sub": "image_url" }, picker),
-    subField("type", "Used as", select([["", "reference (no type)"], ["first_frame", "first_frame"], ["end_frame", "end_frame"]])),
+    subField(
+      "type",
+      "Used as",
+      select([
+        ["", "reference (no type)"],
+        ["first_frame", "first_frame"],
+        ["end_frame", "end_frame"],
+      ]),
+    ),
   );
   // Labelled by the item's title, which follows the item's position.
   picker.setAttribute("aria-labelledby", $(".item-title", item).id);
@@ -231,8 +259,23 @@ function addVideo(): void {
     h(
       "div",
       { class: "row" },
-      subField("refer_type", "refer_type", select([["base", "base: edit this video"], ["feature", "feature: reference"]])),
-      subField("keep_original_sound", "keep_original_sound", select([["", "not set"], ["yes", "yes"], ["no", "no"]])),
+      subField(
+        "refer_type",
+        "refer_type",
+        select([
+          ["base", "base: edit this video"],
+          ["feature", "feature: reference"],
+        ]),
+      ),
+      subField(
+        "keep_original_sound",
+        "keep_original_sound",
+        select([
+          ["", "not set"],
+          ["yes", "yes"],
+          ["no", "no"],
+        ]),
+      ),
     ),
   );
 }
@@ -244,7 +287,11 @@ function addShot(seconds = "1", prompt = ""): void {
     h(
       "div",
       { class: "row" },
-      subField("prompt", "Prompt", h("input", { type: "text", autocomplete: "off", placeholder: "What happens in this shot", value: prompt })),
+      subField(
+        "prompt",
+        "Prompt",
+        h("input", { type: "text", autocomplete: "off", placeholder: "What happens in this shot", value: prompt }),
+      ),
       subField("duration", "Seconds", duration),
     ),
   );
@@ -253,7 +300,7 @@ function addShot(seconds = "1", prompt = ""): void {
 // ---- The request body, as a user of the library would write it -----------------------------------
 
 const model = () => $<HTMLInputElement>("input[name=model]:checked").value as KirinRequest["model"];
-const valueOf = (item: Element, sub: string) => $<Field>(`[data-sub=${sub}] :is(input, select)`, item).value;
+const fieldValue = (item: Element, sub: string) => $<Field>(`[data-sub=${sub}] :is(input, select)`, item).value;
 
 function readBody(): Body {
   const body: Body = { model: model() };
@@ -265,12 +312,16 @@ function readBody(): Body {
     set("image_tail", pickerValue($("[data-picker=image_tail]")));
   } else {
     const images = [...lists.images.children].map((item) => {
-      const type = valueOf(item, "type");
+      const type = fieldValue(item, "type");
       return { image_url: pickerValue($(".picker", item)) ?? "", ...(type && { type }) };
     });
     const videos = [...lists.videos.children].map((item) => {
-      const keep = valueOf(item, "keep_original_sound");
-      return { video_url: valueOf(item, "video_url").trim(), refer_type: valueOf(item, "refer_type"), ...(keep && { keep_original_sound: keep }) };
+      const keep = fieldValue(item, "keep_original_sound");
+      return {
+        video_url: fieldValue(item, "video_url").trim(),
+        refer_type: fieldValue(item, "refer_type"),
+        ...(keep && { keep_original_sound: keep }),
+      };
     });
     if (images.length) body.image_list = images;
     if (videos.length) body.video_list = videos;
@@ -284,8 +335,8 @@ function readBody(): Body {
     body.shot_type = "customize";
     body.multi_prompt = [...lists.shots.children].map((item, i) => ({
       index: i + 1,
-      prompt: valueOf(item, "prompt"),
-      duration: valueOf(item, "duration").trim(),
+      prompt: fieldValue(item, "prompt"),
+      duration: fieldValue(item, "duration").trim(),
     }));
   } else set("prompt", fields.prompt.value);
   set("negative_prompt", fields.negative.value);
@@ -308,7 +359,7 @@ function check(): { body: Body; verdict: ValidationResult } {
     ? `${plural(errors, "error")}${warnings ? `, ${plural(warnings, "warning")}` : ""}: fix ${errors === 1 ? "it" : "them"} to send`
     : `Valid${warnings ? ` (${plural(warnings, "warning")})` : ""}: ready to send`;
   view.preview.textContent = codeFor(body);
-  const shots = [...lists.shots.children].reduce((sum, item) => sum + (Number(valueOf(item, "duration")) || 0), 0);
+  const shots = [...lists.shots.children].reduce((sum, item) => sum + (Number(fieldValue(item, "duration")) || 0), 0);
   view.shotSum.textContent = `${shots} s of ${fields.duration.value || "5"} s`;
   return { body, verdict };
 }
@@ -317,11 +368,15 @@ function check(): { body: Body; verdict: ValidationResult } {
 function codeFor(body: Body): string {
   let shortened = false;
   // Base64 images are megabytes of noise in a preview; show their start and length.
-  const json = JSON.stringify(body, (_key, v) => {
-    if (typeof v !== "string" || v.length <= 120) return v;
-    shortened = true;
-    return `${v.slice(0, 40)}… (${v.length} characters)`;
-  }, 2);
+  const json = JSON.stringify(
+    body,
+    (_key, v) => {
+      if (typeof v !== "string" || v.length <= 120) return v;
+      shortened = true;
+      return `${v.slice(0, 40)}… (${v.length} characters)`;
+    },
+    2,
+  );
   return `import { createKirinClient } from "kirin-api";
 
 const client = createKirinClient({ apiKey: ${JSON.stringify(fields.apiKey.value)}, baseUrl: ${JSON.stringify(API_BASE)} });
@@ -347,12 +402,15 @@ function showIssues(issues: ValidationIssue[]): void {
   for (const issue of issues) {
     // The shots' sum is about every shot, not the last one its path names: shown under the list.
     const sum = issue.rule === "shot-durations-sum" ? targets.find((el) => el.dataset.path === "/multi_prompt") : undefined;
-    const target = sum ?? targets.reduce((best, el) => (covers(el, issue) && el.dataset.path!.length > best.dataset.path!.length ? el : best), general);
+    const target =
+      sum ?? targets.reduce((best, el) => (covers(el, issue) && el.dataset.path!.length > best.dataset.path!.length ? el : best), general);
     const list = issueList(target);
     list.append(h("li", { class: `issue ${issue.severity}` }, h("code", { class: "rule" }, issue.rule), ...withCode(issue.message)));
     if (issue.severity === "error") {
       // A picker's file and URL boxes both stand for its one value.
-      const controls = sum ? sum.querySelectorAll("[data-path$='/duration'] > input") : target.querySelectorAll(":scope > :is(input, select, textarea), :scope > .picker > input");
+      const controls = sum
+        ? sum.querySelectorAll("[data-path$='/duration'] > input")
+        : target.querySelectorAll(":scope > :is(input, select, textarea), :scope > .picker > input");
       for (const control of controls) {
         control.setAttribute("aria-invalid", "true");
         control.setAttribute("aria-describedby", list.id);
@@ -441,7 +499,10 @@ async function logged(request: Request, mockHeaders: Record<string, string>): Pr
     let about = "";
     if (!response.ok) line.className = "bad";
     else {
-      const task = (await response.clone().json().catch(() => undefined)) as Partial<Task> | undefined;
+      const task = (await response
+        .clone()
+        .json()
+        .catch(() => undefined)) as Partial<Task> | undefined;
       if (task?.status) about = ` ${task.status}${typeof task.progress === "number" ? ` ${Math.round(task.progress * 100)}%` : ""}`;
     }
     line.textContent = `${what} → ${response.status}${about} (${time})`;
@@ -527,7 +588,12 @@ function failed(error: unknown, signal: AbortSignal, retries: number): void {
     showOutcome("error", "The task failed", [
       ["code", error.code],
       ["message", error.errorMessage],
-      ["retryable", error.retryable ? "yes: a transient error, creating the task again may succeed" : "no: sending the same request again will fail again"],
+      [
+        "retryable",
+        error.retryable
+          ? "yes: a transient error, creating the task again may succeed"
+          : "no: sending the same request again will fail again",
+      ],
       ["task id", error.taskId],
     ]);
   } else if (error instanceof KirinValidationError) {
@@ -554,7 +620,9 @@ function failed(error: unknown, signal: AbortSignal, retries: number): void {
     showOutcome("error", "Connection failed", [["message", error.message]]);
   } else {
     setStatus("Something went wrong");
-    showOutcome("error", error instanceof Error ? error.name : "Error", [["message", error instanceof Error ? error.message : String(error)]]);
+    showOutcome("error", error instanceof Error ? error.name : "Error", [
+      ["message", error instanceof Error ? error.message : String(error)],
+    ]);
   }
 }
 
@@ -620,7 +688,9 @@ for (const { name } of KIRIN_MOCK_SCENARIOS.list) {
 }
 const describeScenario = () => {
   const chosen = KIRIN_MOCK_SCENARIOS.list.find((s) => scenarioValue(s.name) === fields.scenario.value);
-  $("#scenario-about").textContent = chosen ? `${chosen.description[0]!.toUpperCase()}${chosen.description.slice(1)}` : "The task runs and completes.";
+  $("#scenario-about").textContent = chosen
+    ? `${chosen.description[0]!.toUpperCase()}${chosen.description.slice(1)}`
+    : "The task runs and completes.";
 };
 fields.scenario.addEventListener("change", describeScenario);
 $("#shapes-header").textContent = KIRIN_MOCK_SCENARIOS.shapes.header;

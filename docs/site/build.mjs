@@ -6,7 +6,7 @@
 //   mockServiceWorker.js msw's worker script, at the root so its scope covers every page
 //   openapi.json, assets/, favicon.svg
 // Every URL in it is relative, so it works under any path prefix, and nothing loads from the network.
-import { copyFileSync, cpSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { build } from "esbuild";
 import { Marked } from "marked";
@@ -22,9 +22,14 @@ const MOCK_PAGES = [
   [/http:\/\/127\.0\.0\.1:4010\/playground\b/g, "playground/"],
 ];
 
-
 /** A GitHub-style heading id, so that `page.html#some-heading` links work. */
-const slug = (text) => text.toLowerCase().replace(/<[^>]+>/g, "").replace(/[^\w\s-]/g, "").trim().replace(/\s+/g, "-");
+const slug = (text) =>
+  text
+    .toLowerCase()
+    .replace(/<[^>]+>/g, "")
+    .replace(/[^\w\s-]/g, "")
+    .trim()
+    .replace(/\s+/g, "-");
 
 function renderer() {
   const marked = new Marked({ gfm: true });
@@ -37,7 +42,10 @@ function renderer() {
         let target = href;
         for (const [pattern, local] of MOCK_PAGES) target = target.replace(pattern, local);
         // A guide's link to another guide: the same page in HTML. README.md is the index.
-        target = target.replace(/^(?:\.\/)?([\w-]+)\.md(#[\w-]*)?$/, (_m, name, hash = "") => `${name === "README" ? "index" : name}.html${hash}`);
+        target = target.replace(
+          /^(?:\.\/)?([\w-]+)\.md(#[\w-]*)?$/,
+          (_m, name, hash = "") => `${name === "README" ? "index" : name}.html${hash}`,
+        );
         const text = this.parser.parseInline(tokens);
         return `<a href="${target}"${title ? ` title="${title}"` : ""}>${text === href ? target : text}</a>`;
       },
@@ -108,7 +116,7 @@ async function buildSitePlayground() {
       },
     ],
   });
-  const html = readFileSync(here("../playground/index.html"), "utf8").replace("<html lang=\"en\">", '<html lang="en" data-mock="worker">');
+  const html = readFileSync(here("../playground/index.html"), "utf8").replace('<html lang="en">', '<html lang="en" data-mock="worker">');
   writeFileSync(`${out}playground/index.html`, html);
   copyFileSync(`${root}node_modules/msw/lib/mockServiceWorker.js`, `${out}mockServiceWorker.js`);
 }

@@ -114,11 +114,14 @@ export class CallbackSender {
     this.timers.set(key, timers);
     this.pending += deliveries.length;
     for (const { delayMs, view } of deliveries) {
-      const handle = this.clock.setTimeout(() => {
-        timers.delete(handle);
-        if (timers.size === 0) this.timers.delete(key);
-        this.enqueue({ url, task: view(), attempt: 0 });
-      }, Math.max(0, delayMs));
+      const handle = this.clock.setTimeout(
+        () => {
+          timers.delete(handle);
+          if (timers.size === 0) this.timers.delete(key);
+          this.enqueue({ url, task: view(), attempt: 0 });
+        },
+        Math.max(0, delayMs),
+      );
       timers.add(handle);
     }
   }
@@ -161,13 +164,18 @@ export class CallbackSender {
 
   private async deliver(delivery: Delivery): Promise<void> {
     const refused = this.refusal(delivery.url);
-    const failure = refused ? { reason: refused, final: true } : await this.post(delivery.url, JSON.stringify(delivery.task), this.options.timeoutMs);
+    const failure = refused
+      ? { reason: refused, final: true }
+      : await this.post(delivery.url, JSON.stringify(delivery.task), this.options.timeoutMs);
     if (this.closed) return;
     if (failure && !failure.final && delivery.attempt < this.options.retries) {
-      const retry = this.clock.setTimeout(() => {
-        this.retryTimers.delete(retry);
-        this.enqueue({ ...delivery, attempt: delivery.attempt + 1 });
-      }, this.options.backoffMs * 2 ** delivery.attempt);
+      const retry = this.clock.setTimeout(
+        () => {
+          this.retryTimers.delete(retry);
+          this.enqueue({ ...delivery, attempt: delivery.attempt + 1 });
+        },
+        this.options.backoffMs * 2 ** delivery.attempt,
+      );
       this.retryTimers.add(retry);
       return;
     }

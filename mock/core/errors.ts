@@ -52,7 +52,8 @@ export function json(status: number, body: unknown, headers: Record<string, stri
 export const toResponse = (answer: MockAnswer) => new Response(answer.body, { status: answer.status, headers: answer.headers });
 
 export function errorAnswer(error: unknown, requestId: string, log: (line: string) => void): MockAnswer {
-  const e = error instanceof MockHttpError ? error : new MockHttpError(500, "internal_error", "The mock failed while handling the request.");
+  const e =
+    error instanceof MockHttpError ? error : new MockHttpError(500, "internal_error", "The mock failed while handling the request.");
   if (!(error instanceof MockHttpError)) log(`internal error: ${(error as Error)?.stack ?? error}`);
   if (e.body !== undefined) return json(e.status, e.body, e.headers);
   const body: ErrorResponse = { error: { code: e.code, message: e.message, request_id: requestId } };

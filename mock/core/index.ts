@@ -3,24 +3,35 @@
 // route table and one error mapper, and no `node:` import: the Node server (`npm start`,
 // `kirin-api/mock`), the MSW handlers (`kirin-api/msw`) and the tests' fake gateway are thin layers
 // around it. Time, the task store, randomness and the callbacks' `fetch` are injected.
-import { createRateLimiter } from "./rate-limit.js";
+
 import { MAX_BODY_BYTES } from "../../src/rules/body-size.js";
 import { validateWireRequest } from "../../src/validate.js";
 import { CALLBACK_DEFAULTS, type CallbackOptions, type CallbackPolicy, type CallbackPost, CallbackSender, fetchPost } from "./callbacks.js";
 import { type MockClock, systemClock } from "./clock.js";
-import { BodyTooLargeError, type MockAnswer, MockHttpError, badRequest, errorAnswer, json, requestIssue, toResponse, tooLarge } from "./errors.js";
+import {
+  BodyTooLargeError,
+  badRequest,
+  errorAnswer,
+  json,
+  type MockAnswer,
+  MockHttpError,
+  requestIssue,
+  tooLarge,
+  toResponse,
+} from "./errors.js";
 import { rangeAnswer, sampleVideo } from "./media.js";
-import { SCENARIO_HEADER, SHAPES_HEADER, type ScenarioAsk, scenarioOf, shapesOf } from "./scenarios.js";
+import { createRateLimiter } from "./rate-limit.js";
+import { SCENARIO_HEADER, type ScenarioAsk, SHAPES_HEADER, scenarioOf, shapesOf } from "./scenarios.js";
 import {
   type AspectRatio,
+  ageOf,
   type MockTask,
   type MockTaskStore,
+  phaseAt,
   type Shapes,
+  statusChanges,
   type TaskPlan,
   TaskStore,
-  ageOf,
-  phaseAt,
-  statusChanges,
   taskView,
 } from "./tasks.js";
 
@@ -105,12 +116,19 @@ export interface MockCore {
   close(): void;
 }
 
+export {
+  CALLBACK_DEFAULTS,
+  type CallbackFailure,
+  type CallbackOptions,
+  type CallbackPolicy,
+  type CallbackPost,
+  safeUrl,
+} from "./callbacks.js";
 export type { MockClock } from "./clock.js";
+export { type ManualClock, manualClock, systemClock } from "./clock.js";
 export type { MockAnswer } from "./errors.js";
-export { manualClock, systemClock, type ManualClock } from "./clock.js";
-export { SCENARIOS, SCENARIO_HEADER, SCENARIO_NAMES, SHAPES_HEADER, type Scenario } from "./scenarios.js";
-export { TaskStore, type MockTask, type MockTaskStore, type Shapes } from "./tasks.js";
-export { CALLBACK_DEFAULTS, safeUrl, type CallbackFailure, type CallbackOptions, type CallbackPolicy, type CallbackPost } from "./callbacks.js";
+export { SCENARIO_HEADER, SCENARIO_NAMES, SCENARIOS, type Scenario, SHAPES_HEADER } from "./scenarios.js";
+export { type MockTask, type MockTaskStore, type Shapes, TaskStore } from "./tasks.js";
 
 export const API_PATH = "/model/v1/generation";
 export const ADMIN_PATH = "/__mock/tasks";
@@ -125,10 +143,18 @@ const CORS = {
 };
 
 /** The gateway's own error answers, one envelope each (the contract's ErrorBody). */
-const HTTP_SCENARIOS: Record<string, { status: number; body?: unknown; code?: string; message?: string; headers?: Record<string, string> }> = {
+const HTTP_SCENARIOS: Record<
+  string,
+  { status: number; body?: unknown; code?: string; message?: string; headers?: Record<string, string> }
+> = {
   "rate-limit": { status: 429, code: "rate_limited", message: "Too many requests; retry after 1 second.", headers: { "retry-after": "1" } },
   "server-error": { status: 500, code: "internal_error", message: "The server failed while handling the request." },
-  unavailable: { status: 503, code: "service_unavailable", message: "The service is briefly unavailable; retry later.", headers: { "retry-after": "1" } },
+  unavailable: {
+    status: 503,
+    code: "service_unavailable",
+    message: "The service is briefly unavailable; retry later.",
+    headers: { "retry-after": "1" },
+  },
   "insufficient-credits": { status: 402, body: { status: { code: 402, message: "Insufficient credits", error_code: 40201 }, data: null } },
   "unauthorized-string": { status: 401, body: { error: "Missing Token" } },
   "bad-request-message": { status: 400, body: { message: "bad request" } },
@@ -195,7 +221,13 @@ export function createMockCore(overrides: Partial<MockCoreOptions> = {}): MockCo
     }
     Object.assign(response.headers, CORS, { "x-request-id": requestId });
     if (ctx && !ctx.path.startsWith("/__mock/") && request.method !== "OPTIONS") {
-      requests.push({ at: clock.now(), method: request.method, path: ctx.path, status: response.status, ...(ctx.scenario && { scenario: ctx.scenario }) });
+      requests.push({
+        at: clock.now(),
+        method: request.method,
+        path: ctx.path,
+        status: response.status,
+        ...(ctx.scenario && { scenario: ctx.scenario }),
+      });
       if (requests.length > options.maxLoggedRequests) requests.splice(0, requests.length - options.maxLoggedRequests);
     }
     return response;
@@ -221,16 +253,22 @@ export function createMockCore(overrides: Partial<MockCoreOptions> = {}): MockCo
     }
     if (matched.length > 0) {
       const allowed = matched.flatMap((r) => r.methods);
-      throw new MockHttpError(405, "method_not_allowed", `${ctx.request.method} is not allowed here; use ${allowed.join(" or ")}.`, { allow: allowed.join(", ") });
+      throw new MockHttpError(405, "method_not_allowed", `${ctx.request.method} is not allowed here; use ${allowed.join(" or ")}.`, {
+        allow: allowed.join(", "),
+      });
     }
-    throw new MockHttpError(404, "not_found", `Nothing is served at ${ctx.path}. The API is under ${API_PATH}; the mock's state at ${ADMIN_PATH}.`);
+    throw new MockHttpError(
+      404,
+      "not_found",
+      `Nothing is served at ${ctx.path}. The API is under ${API_PATH}; the mock's state at ${ADMIN_PATH}.`,
+    );
   }
 
   async function create(ctx: Context): Promise<MockAnswer> {
     const { request } = ctx;
     const owner = authorize(request);
     const headerAsk = askOf(ctx, request.headers.get(SCENARIO_HEADER));
-    httpScenario(ctx, owner, "create", headerAsk);
+    httpScenario(owner, "create", headerAsk);
     if (rateLimiter && !rateLimiter.take(owner, clock.now())) throwScenario("rate-limit");
     const body = await readJson(request);
     const verdict = validateWireRequest(body);
@@ -240,9 +278,10 @@ export function createMockCore(overrides: Partial<MockCoreOptions> = {}): MockCo
     const params = input[0].params;
     const callbackUrl = typeof params.callback_url === "string" ? params.callback_url : undefined;
     const refusal = callbackUrl === undefined ? undefined : callbacks.refusal(callbackUrl);
-    if (refusal) throw badRequest([{ path: "/input/0/params/callback_url", rule: "mock-callback-address", message: refusal, severity: "error" }]);
+    if (refusal)
+      throw badRequest([{ path: "/input/0/params/callback_url", rule: "mock-callback-address", message: refusal, severity: "error" }]);
     const ask = headerAsk ?? askOf(ctx, null, params);
-    if (!headerAsk) httpScenario(ctx, owner, "create", ask);
+    if (!headerAsk) httpScenario(owner, "create", ask);
     if (ask?.task.has("create-rejected")) {
       // Answered 200, but no task was made: the error says why, and there is no id to follow.
       return json(200, { error: { code: 6001099, error_message: "Task creation error" } });
@@ -258,7 +297,11 @@ export function createMockCore(overrides: Partial<MockCoreOptions> = {}): MockCo
         return json(200, taskView(existing, now, ctx.base, shapes));
       }
       if (existing) {
-        throw new MockHttpError(409, "conflict", `external_task_id '${externalTaskId}' already names a task created from a different request body.`);
+        throw new MockHttpError(
+          409,
+          "conflict",
+          `external_task_id '${externalTaskId}' already names a task created from a different request body.`,
+        );
       }
     }
     const plan = planFor(ask, options);
@@ -299,7 +342,7 @@ export function createMockCore(overrides: Partial<MockCoreOptions> = {}): MockCo
 
   async function get(ctx: Context): Promise<MockAnswer> {
     const owner = authorize(ctx.request);
-    httpScenario(ctx, owner, "get", askOf(ctx, ctx.request.headers.get(SCENARIO_HEADER)));
+    httpScenario(owner, "get", askOf(ctx, ctx.request.headers.get(SCENARIO_HEADER)));
     const id = ctx.params[0]!;
     const task = store.find(owner, id);
     if (!task) throw new MockHttpError(404, "not_found", `No task has the id or external_task_id '${id}'.`);
@@ -313,7 +356,12 @@ export function createMockCore(overrides: Partial<MockCoreOptions> = {}): MockCo
       throw new MockHttpError(403, "url_expired", "This video URL has expired; read the task again for a fresh one.");
     }
     const ratio = ctx.params[0]!.replace("x", ":") as AspectRatio;
-    return rangeAnswer(sampleVideo(ratio), ctx.request.headers.get("range"), { "content-type": "video/mp4", "cache-control": "private, max-age=300" }, ctx.request.method === "HEAD");
+    return rangeAnswer(
+      sampleVideo(ratio),
+      ctx.request.headers.get("range"),
+      { "content-type": "video/mp4", "cache-control": "private, max-age=300" },
+      ctx.request.method === "HEAD",
+    );
   }
 
   function adminView(task: MockTask) {
@@ -401,7 +449,11 @@ export function createMockCore(overrides: Partial<MockCoreOptions> = {}): MockCo
   function authorize(request: Request): string {
     const match = /^Bearer\s+(\S.*)$/i.exec(request.headers.get("authorization") ?? "");
     if (!match) {
-      throw new MockHttpError(401, "unauthorized", `Send the API key as \`Authorization: Bearer YOUR_API_KEY\`${options.apiKey ? "" : " (the mock accepts any non-empty key)"}.`);
+      throw new MockHttpError(
+        401,
+        "unauthorized",
+        `Send the API key as \`Authorization: Bearer YOUR_API_KEY\`${options.apiKey ? "" : " (the mock accepts any non-empty key)"}.`,
+      );
     }
     const key = match[1]!.trim();
     if (options.apiKey !== undefined && key !== options.apiKey) {
@@ -421,7 +473,7 @@ export function createMockCore(overrides: Partial<MockCoreOptions> = {}): MockCo
   }
 
   /** Answers with the HTTP error an ask names: always, for the first N, or for a share of requests. */
-  function httpScenario(ctx: Context, owner: string, operation: string, ask: ScenarioAsk | undefined): void {
+  function httpScenario(owner: string, operation: string, ask: ScenarioAsk | undefined): void {
     if (!ask?.http) return;
     const { name, times, share } = ask.http;
     if (share !== undefined && options.random() >= share) return;
@@ -490,7 +542,11 @@ function decodeSegment(segment: string): string {
     return decodeURIComponent(segment);
   } catch {
     const shown = segment.length > 60 ? `${segment.slice(0, 57)}...` : segment;
-    throw new MockHttpError(400, "invalid_request", `The task id in the path, "${shown}", is not valid percent-encoding (UTF-8 bytes as %XX).`);
+    throw new MockHttpError(
+      400,
+      "invalid_request",
+      `The task id in the path, "${shown}", is not valid percent-encoding (UTF-8 bytes as %XX).`,
+    );
   }
 }
 
@@ -502,12 +558,15 @@ function planFor(ask: ScenarioAsk | undefined, options: MockCoreOptions): TaskPl
   const startsAt = has("queue-long") ? Math.max(0.5, queued) : queued;
   const plan: TaskPlan = { runMs, startsAt, outcome: { status: "completed" }, urlTtlMs: has("url-expires") ? 5_000 : options.urlTtlMs };
   const running = (progress: number) => startsAt + (1 - startsAt) * progress;
-  if (has("fail-006001094")) plan.outcome = { status: "failed", code: "006001094", message: "Task resource insufficient", at: Math.min(0.1, startsAt) };
+  if (has("fail-006001094"))
+    plan.outcome = { status: "failed", code: "006001094", message: "Task resource insufficient", at: Math.min(0.1, startsAt) };
   if (has("fail-006001095")) plan.outcome = { status: "failed", code: "006001095", message: "Task response error", at: running(0.6) };
-  if (ask?.failAt !== undefined) plan.outcome = { status: "failed", code: "006001095", message: "Task response error", at: running(ask.failAt) };
+  if (ask?.failAt !== undefined)
+    plan.outcome = { status: "failed", code: "006001095", message: "Task response error", at: running(ask.failAt) };
   if (has("fail-006001099")) plan.outcome = { status: "failed", code: "006001099", message: "Task creation error", at: 0.05 };
   // Refused by moderation on the spot: the create's own answer is already `failed`.
-  if (has("create-failed")) plan.outcome = { status: "failed", code: "110001", message: "input image may contain sensitive information", at: 0 };
+  if (has("create-failed"))
+    plan.outcome = { status: "failed", code: "110001", message: "input image may contain sensitive information", at: 0 };
   if (has("callback-twice")) plan.callbacks = "twice";
   if (has("callback-out-of-order")) plan.callbacks = "out-of-order";
   if (has("callback-late")) plan.callbacks = "late";
@@ -518,7 +577,9 @@ function planFor(ask: ScenarioAsk | undefined, options: MockCoreOptions): TaskPl
 function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
   if (value && typeof value === "object") {
-    const entries = Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`);
+    const entries = Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`);
     return `{${entries.join(",")}}`;
   }
   return JSON.stringify(value) ?? "null";

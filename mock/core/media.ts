@@ -2,8 +2,8 @@
 // base64 (media/samples.ts) so that the core serves them with no file system, in a browser too.
 // Served with byte ranges, because browsers seek with them.
 import type { MockAnswer, OwnedBytes } from "./errors.js";
-import type { AspectRatio } from "./tasks.js";
 import { SAMPLES_BASE64 } from "./media/samples.js";
+import type { AspectRatio } from "./tasks.js";
 
 const decoded = new Map<AspectRatio, OwnedBytes>();
 
@@ -28,7 +28,11 @@ export function sampleVideo(ratio: AspectRatio): OwnedBytes {
 export function rangeAnswer(bytes: OwnedBytes, range: string | null, headers: Record<string, string>, head: boolean): MockAnswer {
   const base = { ...headers, "accept-ranges": "bytes" };
   const match = /^bytes=(\d*)-(\d*)$/.exec(range?.trim() ?? "");
-  const whole = (): MockAnswer => ({ status: 200, headers: { ...base, "content-length": String(bytes.length) }, body: head ? null : bytes });
+  const whole = (): MockAnswer => ({
+    status: 200,
+    headers: { ...base, "content-length": String(bytes.length) },
+    body: head ? null : bytes,
+  });
   if (!match || (match[1] === "" && match[2] === "")) return whole();
   const size = bytes.length;
   let start: number;

@@ -22,7 +22,17 @@ export const SCENARIO_NAMES: readonly string[] = mockScenarios.names;
 
 const NAMES = new Set(SCENARIO_NAMES);
 /** HTTP-error scenarios that also come as "fail the first N, then succeed". */
-const COUNTABLE = new Set(["rate-limit", "server-error", "unavailable", "insufficient-credits", "unauthorized-string", "bad-request-message", "not-found-wrapper", "rate-limit-code", "server-error-message"]);
+const COUNTABLE = new Set([
+  "rate-limit",
+  "server-error",
+  "unavailable",
+  "insufficient-credits",
+  "unauthorized-string",
+  "bad-request-message",
+  "not-found-wrapper",
+  "rate-limit-code",
+  "server-error-message",
+]);
 const MARKER = /\[mock:([a-z0-9:,-]+)\]/;
 
 /** What a request asked the mock to play, parsed. */
@@ -66,7 +76,8 @@ export function parseScenario(text: string): ScenarioAsk {
     if (name === "fail-at" && n !== undefined && n <= 99) ask.failAt = n / 100;
     else if (name === "rate-limit-share" && n !== undefined && n >= 1 && n <= 100) ask.http = { name: "rate-limit", share: n / 100 };
     else if (COUNTABLE.has(name) && n !== undefined && n >= 1) ask.http = { name, times: n };
-    else if (arg === undefined && name.endsWith("-once") && COUNTABLE.has(name.slice(0, -5)) && NAMES.has(name)) ask.http = { name: name.slice(0, -5), times: 1 };
+    else if (arg === undefined && name.endsWith("-once") && COUNTABLE.has(name.slice(0, -5)) && NAMES.has(name))
+      ask.http = { name: name.slice(0, -5), times: 1 };
     else if (arg === undefined && COUNTABLE.has(name)) ask.http = { name };
     else if (arg === undefined && NAMES.has(name)) ask.task.add(name);
     else throw new UnknownScenarioError(part);

@@ -56,9 +56,7 @@ export function phaseAt(task: MockTask, now: number): { status: Phase; progress:
   const t = ageOf(task, now) / runMs;
   const end = outcome.status === "failed" ? outcome.at : 1;
   if (t >= end) {
-    return outcome.status === "failed"
-      ? { status: "failed", progress: progressAt(end, startsAt) }
-      : { status: "completed", progress: 1 };
+    return outcome.status === "failed" ? { status: "failed", progress: progressAt(end, startsAt) } : { status: "completed", progress: 1 };
   }
   if (t < startsAt) return { status: "pending", progress: 0 };
   return { status: "processing", progress: progressAt(t, startsAt) };

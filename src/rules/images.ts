@@ -1,7 +1,7 @@
 // Image rules: what an image string must be, and what its bytes must be. The schema only knows an
 // image is a non-empty string; everything here needs the (header) bytes, read by inspectImage.
 import { inspectImage } from "../image.js";
-import { type ImageRef, type Model, type Params, type Rule, fieldName, isObject, list } from "./shared.js";
+import { fieldName, type ImageRef, isObject, list, type Model, type Params, type Rule } from "./shared.js";
 
 /**
  * "10 MB" read as 10 MiB, 10 * 1024 * 1024 bytes: the larger of the two readings, so that we never
@@ -76,7 +76,10 @@ export const imageRules: Rule[] = [
     check({ images, report }) {
       for (const r of decoded(images)) {
         if (r.info.format === "unknown") {
-          report(r.path, `${name(r)} is not a PNG or JPEG file: it starts with the bytes ${r.info.signature} (PNG starts 89 50 4E 47, JPEG FF D8 FF).`);
+          report(
+            r.path,
+            `${name(r)} is not a PNG or JPEG file: it starts with the bytes ${r.info.signature} (PNG starts 89 50 4E 47, JPEG FF D8 FF).`,
+          );
         }
       }
     },
@@ -87,7 +90,10 @@ export const imageRules: Rule[] = [
     check({ images, report }) {
       for (const r of decoded(images)) {
         if (r.info.bytes! > MAX_IMAGE_BYTES) {
-          report(r.path, `${name(r)} decodes to ${r.info.bytes} bytes (${mb(r.info.bytes!)}); at most 10 MB (${MAX_IMAGE_BYTES} bytes) is allowed.`);
+          report(
+            r.path,
+            `${name(r)} decodes to ${r.info.bytes} bytes (${mb(r.info.bytes!)}); at most 10 MB (${MAX_IMAGE_BYTES} bytes) is allowed.`,
+          );
         }
       }
     },

@@ -10,7 +10,14 @@ import type { Model, Params, Rule } from "./shared.js";
 
 export type { Model, Rule } from "./shared.js";
 
-export const rules: readonly Rule[] = [...multiShotRules, ...imageRules, ...mediaRules, ...placeholderRules, prototypeKeyRule, bodySizeRule];
+export const rules: readonly Rule[] = [
+  ...multiShotRules,
+  ...imageRules,
+  ...mediaRules,
+  ...placeholderRules,
+  prototypeKeyRule,
+  bodySizeRule,
+];
 
 /** Runs every rule of `model` over `params`; `report` receives each finding with its rule. */
 export function runRules(model: Model, params: Params, report: (path: string, rule: Rule, message: string) => void) {

@@ -1,6 +1,6 @@
 // kirin_v3_omni_video media rules the schema cannot state: a count across two lists, a guess at a
 // video's type from its URL, and `duration` being ignored when a video is edited.
-import { type Rule, editsVideo, isObject, list } from "./shared.js";
+import { editsVideo, isObject, list, type Rule } from "./shared.js";
 
 const VIDEO_EXTENSIONS = ["mp4", "mov"];
 
@@ -47,7 +47,10 @@ export const mediaRules: Rule[] = [
     only: "kirin_v3_omni_video",
     check({ params: p, report }) {
       if (editsVideo(p) && p.duration !== undefined) {
-        report("/duration", "`duration` is ignored when editing a video (`refer_type` base, the default): the output lasts as long as the input video.");
+        report(
+          "/duration",
+          "`duration` is ignored when editing a video (`refer_type` base, the default): the output lasts as long as the input video.",
+        );
       }
     },
   },

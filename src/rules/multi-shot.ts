@@ -1,7 +1,7 @@
 // Single-shot / multi-shot rules the schema cannot state: fields the API ignores (warnings), and
 // shot durations measured against the task's total duration. The schema already requires
 // `prompt`, `shot_type` and `multi_prompt` where needed and checks each shot's own fields.
-import { type Params, type Rule, editsVideo, list, isObject, seconds, totalSeconds } from "./shared.js";
+import { editsVideo, isObject, list, type Params, type Rule, seconds, totalSeconds } from "./shared.js";
 
 const multiShot = (p: Params) => p.multi_shot === true;
 

@@ -1,5 +1,5 @@
 // kirin_v3_omni_video prompt placeholders: `<<<image_2>>>` must name an existing `image_list` item.
-import { type Rule, fieldName, isObject, list } from "./shared.js";
+import { fieldName, isObject, list, type Rule } from "./shared.js";
 
 const LISTS: Record<string, string> = { image: "image_list", element: "element_list", video: "video_list" };
 
@@ -17,11 +17,17 @@ export const placeholderRules: Rule[] = [
           const [, kind, n] = /^(image|element|video)_(\d+)$/.exec(inner!) ?? [];
           const listName = LISTS[kind!];
           if (!listName) {
-            report(path, `${fieldName(path)} contains <<<${inner}>>>, which is not a placeholder; use <<<image_N>>>, <<<element_N>>> or <<<video_N>>>.`);
+            report(
+              path,
+              `${fieldName(path)} contains <<<${inner}>>>, which is not a placeholder; use <<<image_N>>>, <<<element_N>>> or <<<video_N>>>.`,
+            );
           } else {
             const count = list(p[listName]).length;
             if (Number(n) < 1 || Number(n) > count) {
-              report(path, `${fieldName(path)} refers to <<<${inner}>>> but \`${listName}\` has ${count} item${count === 1 ? "" : "s"} (N counts from 1).`);
+              report(
+                path,
+                `${fieldName(path)} refers to <<<${inner}>>> but \`${listName}\` has ${count} item${count === 1 ? "" : "s"} (N counts from 1).`,
+              );
             }
           }
         }

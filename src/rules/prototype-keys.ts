@@ -5,7 +5,7 @@
 // an image and a prompt.
 import { PROTOTYPE_KEYS } from "../json.js";
 import { pointerOf } from "../pointer.js";
-import { type Rule, fieldName } from "./shared.js";
+import { fieldName, type Rule } from "./shared.js";
 
 /**
  * Calls `found` with the JSON Pointer of every prototype key among the own keys of `value` and its

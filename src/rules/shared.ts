@@ -39,13 +39,18 @@ export const seconds = (v: unknown) => (typeof v === "string" && /^[1-9]\d{0,5}$
 export const totalSeconds = (p: Params) => (p.duration === undefined ? 5 : seconds(p.duration));
 
 /** Editing a video: a `video_list` item with `refer_type` `base`, which is also the default. */
-export const editsVideo = (p: Params) =>
-  list(p.video_list).some((v) => isObject(v) && (v.refer_type ?? "base") === "base");
+export const editsVideo = (p: Params) => list(p.video_list).some((v) => isObject(v) && (v.refer_type ?? "base") === "base");
 
 /** "/multi_prompt/2/duration" -> "`multi_prompt[2].duration`": how a message names a field. */
 export function fieldName(pointer: string): string {
   if (!pointer) return "the request";
-  return "`" + keysOf(pointer).map((key, i) => (/^\d+$/.test(key) ? `[${key}]` : i ? `.${key}` : key)).join("") + "`";
+  return (
+    "`" +
+    keysOf(pointer)
+      .map((key, i) => (/^\d+$/.test(key) ? `[${key}]` : i ? `.${key}` : key))
+      .join("") +
+    "`"
+  );
 }
 
 /** A value as a message shows it; long strings (Base64 images) are cut, never serialised whole. */

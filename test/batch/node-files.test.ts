@@ -15,7 +15,15 @@ import { downloadVideo, openJournal } from "../../src/node.js";
 
 const dir = () => mkdtempSync(join(tmpdir(), "kirin-files-"));
 const at = "2026-11-23T00:00:00.000Z";
-const start = (key: string): JournalEntry => ({ v: 1, at, type: "start", key, external_task_id: `${key}-1`, attempt: 1, request_hash: "h" });
+const start = (key: string): JournalEntry => ({
+  v: 1,
+  at,
+  type: "start",
+  key,
+  external_task_id: `${key}-1`,
+  attempt: 1,
+  request_hash: "h",
+});
 
 describe("openJournal", () => {
   it("appends whole lines that a reopened journal reads back", async () => {
@@ -170,7 +178,7 @@ describe("downloadVideo", () => {
   });
 
   it("stops at once on abort, removing the .part", async () => {
-    const { url } = await serve((req, res) => {
+    const { url } = await serve((_req, res) => {
       res.writeHead(200, { "content-length": VIDEO.length });
       res.write(VIDEO.subarray(0, 5_000)); // and then nothing more
     });

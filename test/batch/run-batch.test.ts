@@ -116,7 +116,8 @@ describe("runBatch", () => {
       baseUrl: "https://gateway.example",
       fetch: async (request) => {
         if (request.method === "POST") creates++;
-        const task = request.method === "POST" ? { id: `t${creates}`, status: "in_progress" } : { id: "t1", status: "completed", output: [] };
+        const task =
+          request.method === "POST" ? { id: `t${creates}`, status: "in_progress" } : { id: "t1", status: "completed", output: [] };
         return Response.json(task);
       },
     });
@@ -317,7 +318,10 @@ describe("runBatch resumes from its journal without paying twice", () => {
     const id = `capacity-${run}`;
     const failing = countingClient(mock, { apiKey, rewrite: noCapacity });
     const failed = await failing.client.createTask({ ...item("h").request, external_task_id: id });
-    const journal = memoryJournal([await started("h", id), { v: 1, at, type: "created", key: "h", external_task_id: id, task_id: failed.id }]);
+    const journal = memoryJournal([
+      await started("h", id),
+      { v: 1, at, type: "created", key: "h", external_task_id: id, task_id: failed.id },
+    ]);
     const { client, sent } = countingClient(mock, { apiKey });
     const results = await collect(runBatch(client, [item("h")], { journal, wait: FAST, recreateDelayMs: 0 }));
     expect(results).toMatchObject([{ outcome: "completed", attempt: 2, externalTaskId: `${id}-retry-2` }]);
@@ -387,6 +391,11 @@ describe("runBatch resumes from its journal without paying twice", () => {
     const error = await collect(runBatch(client, items(6, "disk"), { concurrency: 2, journal, wait: FAST })).catch((e) => e);
     expect(error).toBeInstanceOf(KirinError);
     expect((error as Error).message).toMatch(/journal could not be written.*disk full/);
-    expect(sent.createIds.sort()).toEqual(entries.filter((e) => e.type === "start").map((e) => (e as { external_task_id: string }).external_task_id).sort());
+    expect(sent.createIds.sort()).toEqual(
+      entries
+        .filter((e) => e.type === "start")
+        .map((e) => (e as { external_task_id: string }).external_task_id)
+        .sort(),
+    );
   });
 });

@@ -39,14 +39,32 @@ let runs = 0;
 function setUp() {
   const dir = mkdtempSync(join(work, "run-"));
   const lines = Array.from({ length: N }, (_, i) =>
-    JSON.stringify({ key: `job-${i}`, request: { model: i % 2 ? "kirin_v3_i2v" : "kirin_v3_omni_video", prompt: `Shot ${i}.`, ...(i % 2 ? { image: "https://cdn.example.com/start.jpg" } : { aspect_ratio: "16:9" }) } }),
+    JSON.stringify({
+      key: `job-${i}`,
+      request: {
+        model: i % 2 ? "kirin_v3_i2v" : "kirin_v3_omni_video",
+        prompt: `Shot ${i}.`,
+        ...(i % 2 ? { image: "https://cdn.example.com/start.jpg" } : { aspect_ratio: "16:9" }),
+      },
+    }),
   );
   writeFileSync(join(dir, "jobs.jsonl"), `${lines.join("\n")}\n`);
   return { dir, apiKey: `bench-key-${++runs}`, meterFile: join(dir, "meter.jsonl") };
 }
 
 function batch(dir: string, apiKey: string, meterFile: string, concurrency: number, extra: string[] = []) {
-  const args = ["batch", "jobs.jsonl", "--out", "results.jsonl", "--json", "--concurrency", String(concurrency), "--max-poll-interval", String(POLL_SECONDS), ...extra];
+  const args = [
+    "batch",
+    "jobs.jsonl",
+    "--out",
+    "results.jsonl",
+    "--json",
+    "--concurrency",
+    String(concurrency),
+    "--max-poll-interval",
+    String(POLL_SECONDS),
+    ...extra,
+  ];
   return startCli(cli, args, {
     cwd: dir,
     env: { KIRIN_API_KEY: apiKey, KIRIN_BASE_URL: mock.url, KIRIN_BENCH_METER: meterFile },
@@ -56,16 +74,28 @@ function batch(dir: string, apiKey: string, meterFile: string, concurrency: numb
 
 /** Every request has exactly one final line, completed. */
 function checkResults(dir: string): void {
-  const results = readFileSync(join(dir, "results.jsonl"), "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l));
+  const results = readFileSync(join(dir, "results.jsonl"), "utf8")
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
   const completed = new Set(results.filter((r) => r.outcome === "completed").map((r) => r.key));
-  if (results.length !== N || completed.size !== N) throw new Error(`${dir}: ${results.length} result lines, ${completed.size} keys completed, of ${N}`);
+  if (results.length !== N || completed.size !== N)
+    throw new Error(`${dir}: ${results.length} result lines, ${completed.size} keys completed, of ${N}`);
 }
 
-const meters = (file: string) => readFileSync(file, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l) as { maxRssKb: number; cpuMs: number });
+const meters = (file: string) =>
+  readFileSync(file, "utf8")
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as { maxRssKb: number; cpuMs: number });
 
-console.log(`(batch) kirin batch, ${N} requests against the mock (in this process), tasks of ${TASK_SECONDS} s, --max-poll-interval ${POLL_SECONDS}`);
+console.log(
+  `(batch) kirin batch, ${N} requests against the mock (in this process), tasks of ${TASK_SECONDS} s, --max-poll-interval ${POLL_SECONDS}`,
+);
 console.log("    the command runs as a child process with its journal fsync'd; wall time from start to exit");
-console.log(`    ${"concurrency".padEnd(12)} ${"wall".padStart(8)} ${"tasks/s".padStart(8)} ${"ceiling".padStart(8)} ${"peak RSS".padStart(9)} ${"CPU/task".padStart(9)} ${"creates".padStart(8)} ${"repeated".padStart(9)}`);
+console.log(
+  `    ${"concurrency".padEnd(12)} ${"wall".padStart(8)} ${"tasks/s".padStart(8)} ${"ceiling".padStart(8)} ${"peak RSS".padStart(9)} ${"CPU/task".padStart(9)} ${"creates".padStart(8)} ${"repeated".padStart(9)}`,
+);
 for (const concurrency of [8, 32, 128]) {
   const { dir, apiKey, meterFile } = setUp();
   const before = { ...mock.creates };
@@ -112,10 +142,16 @@ for (const concurrency of [8, 32, 128]) {
   const made = mock.creates.made - before.made;
   const repeated = mock.creates.repeated - before.repeated;
   console.log(`\n    kill and resume at concurrency ${concurrency}, with --download and --resend-if-absent:`);
-  console.log(`    SIGKILL after ${kills.map((k) => `${(k / 1000).toFixed(1)} s`).join(", ")} of each run, then the same command until it ended: ${kills.length + 1} runs, ${seconds.toFixed(1)} s in all`);
-  console.log(`    tasks created on the mock: ${made} for ${N} requests (repeated creates: ${repeated}); results: ${N} completed, each once`);
+  console.log(
+    `    SIGKILL after ${kills.map((k) => `${(k / 1000).toFixed(1)} s`).join(", ")} of each run, then the same command until it ended: ${kills.length + 1} runs, ${seconds.toFixed(1)} s in all`,
+  );
+  console.log(
+    `    tasks created on the mock: ${made} for ${N} requests (repeated creates: ${repeated}); results: ${N} completed, each once`,
+  );
   console.log(`    videos: ${whole} whole of ${N}, ${files.length - whole - parts} other files, ${parts} .part files left`);
-  console.log(`    zero duplicate creates: ${made === N && repeated === 0 ? "MET" : "MISSED"}; no half files: ${whole === N && parts === 0 && files.length === N ? "MET" : "MISSED"}`);
+  console.log(
+    `    zero duplicate creates: ${made === N && repeated === 0 ? "MET" : "MISSED"}; no half files: ${whole === N && parts === 0 && files.length === N ? "MET" : "MISSED"}`,
+  );
   if (made !== N || repeated !== 0 || whole !== N || parts !== 0) process.exitCode = 1;
 }
 

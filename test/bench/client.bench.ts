@@ -4,8 +4,9 @@
 //     video-API clients.
 // (d) Client call overhead: getTask through the client against raw fetch, same loopback server,
 //     same run, rounds interleaved so that machine noise hits both alike.
-import { once } from "node:events";
+
 import { spawn } from "node:child_process";
+import { once } from "node:events";
 import { createKirinClient } from "../../src/client.js";
 import { bundleSize } from "./bundle-size.js";
 
@@ -14,7 +15,11 @@ const kB = (n: number) => (n / 1000).toFixed(1).padStart(6);
 console.log("(c) browser bundle (esbuild, minified, ES2022, gzip -9; kB = 1000 bytes)");
 const targets: [string, string, number][] = [
   ['import { videoUrls } from "kirin-api"', `export { videoUrls } from "./src/index.ts";`, 1_000],
-  ['import { createKirinClient, waitForTask } from "kirin-api/client"', `export { createKirinClient, waitForTask } from "./src/client-entry.ts";`, 9_000],
+  [
+    'import { createKirinClient, waitForTask } from "kirin-api/client"',
+    `export { createKirinClient, waitForTask } from "./src/client-entry.ts";`,
+    9_000,
+  ],
   ['import * from "kirin-api" (everything)', `export * from "./src/index.ts";`, 18_000],
 ];
 for (const [name, contents, goal] of targets) {
@@ -23,7 +28,10 @@ for (const [name, contents, goal] of targets) {
   console.log(`  ${name.padEnd(66)} ${kB(size.gzip)} kB gzip ${kB(size.raw)} kB min   goal <= ${kB(goal).trim()} kB: ${verdict}`);
 }
 const parts: [string, string][] = [
-  ["  of which: validateRequest + inspectImage (validators + rules)", `export { validateRequest } from "./src/validate.ts"; export { inspectImage, imageToBase64 } from "./src/image.ts";`],
+  [
+    "  of which: validateRequest + inspectImage (validators + rules)",
+    `export { validateRequest } from "./src/validate.ts"; export { inspectImage, imageToBase64 } from "./src/image.ts";`,
+  ],
   ["  of which: runBatch and its journal", `export { runBatch, memoryJournal } from "./src/batch.ts";`],
   ["  one model's validator alone (kirin_v3_i2v)", `export { validateKirinV3I2VParams } from "./generated/validators.js";`],
   ["openapi-fetch alone", `export { default } from "openapi-fetch";`],
@@ -84,7 +92,10 @@ async function measure(call: () => Promise<unknown>, total: number, concurrency:
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 console.log("\n(d) getTask through the client vs raw fetch, loopback node:http server (own process) on 127.0.0.1");
 console.log("    21 rounds of 1,000 calls each way, order swapped every round; medians of the per-round figures");
-for (const [label, call] of [["client (defaults)", clientCall], ["client, timeoutMs 60 s", clientWithTimeoutCall]] as const) {
+for (const [label, call] of [
+  ["client (defaults)", clientCall],
+  ["client, timeoutMs 60 s", clientWithTimeoutCall],
+] as const) {
   for (const concurrency of [1, 16]) {
     await measure(rawCall, 1000, concurrency); // warm-up: connections, JIT
     await measure(call, 1000, concurrency);
@@ -101,8 +112,16 @@ for (const [label, call] of [["client (defaults)", clientCall], ["client, timeou
     const wallRatio = median(rows.map((r) => r.viaClient.rps / r.raw.rps));
     const cpuRatio = median(rows.map((r) => r.raw.cpuUs / r.viaClient.cpuUs));
     console.log(
-      `  ${label.padEnd(23)} concurrency ${String(concurrency).padStart(2)}: raw fetch ${median(rows.map((r) => r.raw.rps)).toFixed(0).padStart(5)} req/s ${median(rows.map((r) => r.raw.cpuUs)).toFixed(0).padStart(4)} us CPU/call;` +
-        ` client ${median(rows.map((r) => r.viaClient.rps)).toFixed(0).padStart(5)} req/s ${median(rows.map((r) => r.viaClient.cpuUs)).toFixed(0).padStart(4)} us CPU/call;` +
+      `  ${label.padEnd(23)} concurrency ${String(concurrency).padStart(2)}: raw fetch ${median(rows.map((r) => r.raw.rps))
+        .toFixed(0)
+        .padStart(5)} req/s ${median(rows.map((r) => r.raw.cpuUs))
+        .toFixed(0)
+        .padStart(4)} us CPU/call;` +
+        ` client ${median(rows.map((r) => r.viaClient.rps))
+          .toFixed(0)
+          .padStart(5)} req/s ${median(rows.map((r) => r.viaClient.cpuUs))
+          .toFixed(0)
+          .padStart(4)} us CPU/call;` +
         ` ratio ${wallRatio.toFixed(3)} wall, ${cpuRatio.toFixed(3)} CPU (goal >= 0.9: ${wallRatio >= 0.9 ? "MET" : "MISSED"} / ${cpuRatio >= 0.9 ? "MET" : "MISSED"})`,
     );
   }

@@ -72,12 +72,16 @@ const startPrism = async () => {
 const agent = new Agent({ keepAlive: true, maxSockets: CLIENTS });
 function send(url: string, method: string, body?: string): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method, agent, headers: { authorization: AUTH, ...(body && { "content-type": "application/json" }) } }, (res) => {
-      let text = "";
-      res.setEncoding("utf8");
-      res.on("data", (c) => (text += c));
-      res.on("end", () => resolve({ status: res.statusCode!, text }));
-    });
+    const req = request(
+      url,
+      { method, agent, headers: { authorization: AUTH, ...(body && { "content-type": "application/json" }) } },
+      (res) => {
+        let text = "";
+        res.setEncoding("utf8");
+        res.on("data", (c) => (text += c));
+        res.on("end", () => resolve({ status: res.statusCode!, text }));
+      },
+    );
     req.on("error", reject);
     req.end(body);
   });
@@ -119,7 +123,10 @@ for (let i = 0; i < 3; i++) {
 }
 
 const results: Record<string, { create: number; poll: number }> = {};
-for (const [name, starter] of [["mock", startMock], ["prism", startPrism]] as const) {
+for (const [name, starter] of [
+  ["mock", startMock],
+  ["prism", startPrism],
+] as const) {
   const server = await starter();
   const createUrl = `${server.url}/model/v1/generation`;
   await throughput(() => send(createUrl, "POST", BODY)); // warm-up

@@ -13,8 +13,12 @@ const took = performance.now() - started;
 const runtime = await bundleSize(`export * from "./src/index.ts";`);
 
 console.log("playground bundle (docs/playground/playground.js: esbuild, minified, gzip -9)");
-console.log(`  whole page script            ${kB(bundle.length).padStart(9)} min  ${kB(gzip(bundle)).padStart(8)} gzip  (built in ${took.toFixed(0)} ms)`);
-console.log(`  runtime alone (src/index.ts) ${kB(runtime.raw).padStart(9)} min  ${kB(runtime.gzip).padStart(8)} gzip  (every export; the page tree-shakes some)`);
+console.log(
+  `  whole page script            ${kB(bundle.length).padStart(9)} min  ${kB(gzip(bundle)).padStart(8)} gzip  (built in ${took.toFixed(0)} ms)`,
+);
+console.log(
+  `  runtime alone (src/index.ts) ${kB(runtime.raw).padStart(9)} min  ${kB(runtime.gzip).padStart(8)} gzip  (every export; the page tree-shakes some)`,
+);
 const html = readFileSync("docs/playground/index.html");
 console.log(`  page HTML with inline CSS    ${kB(html.length).padStart(9)} raw  ${kB(gzip(html)).padStart(8)} gzip`);
 console.log(`  goal < 30 kB gzip: ${gzip(bundle) < 30_000 ? "MET" : "MISSED"} (${kB(gzip(bundle))})`);

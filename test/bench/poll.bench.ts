@@ -33,7 +33,10 @@ globalThis.clearTimeout = ((id: number) => void timers.delete(id)) as typeof cle
 /** Runs `promise` to its end, jumping the clock to the next timer whenever nothing else can run. */
 async function run<T>(promise: Promise<T>): Promise<T> {
   let settled = false;
-  promise.then(() => (settled = true), () => (settled = true));
+  promise.then(
+    () => (settled = true),
+    () => (settled = true),
+  );
   while (!settled) {
     await new Promise((r) => realSetImmediate(r));
     if (settled) break;
@@ -75,7 +78,7 @@ function progressCurve(random: () => number, factor: number, wander: number) {
   const rates = noisy.map((r) => (r / mean) * factor);
   return (x: number) => {
     let p = 0;
-    for (let i = 0; i < SEGMENTS; i++) p += (Math.min(Math.max(0, x - i / SEGMENTS), 1 / SEGMENTS)) * rates[i]!;
+    for (let i = 0; i < SEGMENTS; i++) p += Math.min(Math.max(0, x - i / SEGMENTS), 1 / SEGMENTS) * rates[i]!;
     return p;
   };
 }
@@ -90,7 +93,8 @@ interface Family {
   make(durationMs: number, random: () => number, index: number): Answer;
 }
 
-const running = (progress?: number): Pick<Task, "status" | "progress"> => (progress === undefined ? { status: "processing" } : { status: "processing", progress });
+const running = (progress?: number): Pick<Task, "status" | "progress"> =>
+  progress === undefined ? { status: "processing" } : { status: "processing", progress };
 
 const exact: Family = {
   name: "(a) exact",
@@ -166,7 +170,13 @@ function simulatedClient(answer: Answer, durationMs: number) {
       const t = now - start;
       at.push(t);
       if (t >= durationMs) {
-        return { id, model: "kirin_v3_i2v", status: "completed", created_at: start, output: [{ content: [{ type: "video", url: "https://cdn.example/v.mp4" }] }] };
+        return {
+          id,
+          model: "kirin_v3_i2v",
+          status: "completed",
+          created_at: start,
+          output: [{ content: [{ type: "video", url: "https://cdn.example/v.mp4" }] }],
+        };
       }
       const a = answer(t);
       if (TRACE) log.push(`${(t / 1000).toFixed(0)}s:${a.status}${a.progress === undefined ? "" : `@${a.progress}`}`);
@@ -224,7 +234,15 @@ async function simulate(family: Family, schedule: Schedule | undefined, n: numbe
     if (timers.size) throw new Error(`${family.name}: ${timers.size} timer(s) left after the wait`);
   }
   const mean = requests.reduce((a, b) => a + b, 0) / n;
-  return { mean, lag50: quantile(lags, 0.5), lag95: quantile(lags, 0.95), share50: quantile(shares, 0.5), share95: quantile(shares, 0.95), worstWait, streamFaults };
+  return {
+    mean,
+    lag50: quantile(lags, 0.5),
+    lag95: quantile(lags, 0.95),
+    share50: quantile(shares, 0.5),
+    share95: quantile(shares, 0.95),
+    worstWait,
+    streamFaults,
+  };
 }
 
 /** Tasks per row that also run with onProgress (ticking each simulated second) to check the stream. */
@@ -235,7 +253,9 @@ const row = (name: string, r: Stats) =>
   `${pad(name, 18)} ${r.mean.toFixed(1).padStart(8)}  ${(r.lag50 / 1000).toFixed(2).padStart(7)} s ${(r.lag95 / 1000).toFixed(2).padStart(7)} s  ${(r.share50 * 100).toFixed(1).padStart(6)} % ${(r.share95 * 100).toFixed(1).padStart(6)} %`;
 const header = `${pad("", 18)} ${"req/task".padStart(8)}  ${"lag p50".padStart(9)} ${"lag p95".padStart(9)}  ${"p50 %dur".padStart(8)} ${"p95 %dur".padStart(8)}`;
 
-console.log(`${N} simulated tasks per row (seed ${SEED}), durations uniform in 20 s .. 10 min; every row and schedule meets the same tasks`);
+console.log(
+  `${N} simulated tasks per row (seed ${SEED}), durations uniform in 20 s .. 10 min; every row and schedule meets the same tasks`,
+);
 console.log(`lag = detection time - completion time; %dur = lag / the task's duration (creation to completion)`);
 console.log(`virtual clock: the figures depend on the seed only, not on the machine (this one: Node ${process.version})`);
 const results = new Map<Family, { adaptive: Stats; fixed: Stats }>();
@@ -267,9 +287,18 @@ check(b.mean <= 11, `(b) noisy progress: <= 11 requests/task (got ${b.mean.toFix
 check(b.share95 <= 0.06, `(b) noisy progress: p95 lag <= 6% of duration (got ${pct(b.share95)}, ${(b.lag95 / 1000).toFixed(1)} s)`);
 check(c.mean <= 13, `(c) queue time: <= 13 requests/task (got ${c.mean.toFixed(1)})`);
 check(c.share95 <= 0.06, `(c) queue time: p95 lag <= 6% of duration (got ${pct(c.share95)}, ${(c.lag95 / 1000).toFixed(1)} s)`);
-check(d.adaptive.mean <= 0.6 * d.fixed.mean, `(d) no progress: <= 0.6x the requests of fixed 5 s (got ${(d.adaptive.mean / d.fixed.mean).toFixed(2)}x)`);
-check(d.adaptive.share95 <= 0.1 && d.adaptive.lag95 <= 15_000, `(d) no progress: p95 lag <= 10% of duration and <= 15 s (got ${pct(d.adaptive.share95)}, ${(d.adaptive.lag95 / 1000).toFixed(1)} s)`);
+check(
+  d.adaptive.mean <= 0.6 * d.fixed.mean,
+  `(d) no progress: <= 0.6x the requests of fixed 5 s (got ${(d.adaptive.mean / d.fixed.mean).toFixed(2)}x)`,
+);
+check(
+  d.adaptive.share95 <= 0.1 && d.adaptive.lag95 <= 15_000,
+  `(d) no progress: p95 lag <= 10% of duration and <= 15 s (got ${pct(d.adaptive.share95)}, ${(d.adaptive.lag95 / 1000).toFixed(1)} s)`,
+);
 const worst = Math.max(...all.map(([, s]) => s.worstWait));
 check(worst <= 1, `adaptive, every row: no wait beyond the cap, max(30 s, elapsed / 2) (longest wait: ${worst.toFixed(2)} of its cap)`);
 const faults = all.reduce((sum, [, s]) => sum + s.streamFaults, 0);
-check(faults === 0, `adaptive, every row, ${WATCHED} tasks each with onProgress: the estimate never goes back and reaches 1 only on completion (${faults} faults)`);
+check(
+  faults === 0,
+  `adaptive, every row, ${WATCHED} tasks each with onProgress: the estimate never goes back and reaches 1 only on completion (${faults} faults)`,
+);

@@ -61,11 +61,13 @@ console.log(
   `  ${"image".padEnd(8)} ${"Base64".padStart(10)} ${"validate".padStart(10)} ${"Buffer.from".padStart(12)} ${"atob".padStart(10)} ${"x Buffer".padStart(9)} ${"x atob".padStart(8)}`,
 );
 const results: { label: string; validate: number; buffer: number }[] = [];
-const cases = ([
-  ["100 KB", 100 * 1024],
-  ["1 MB", 1024 * 1024],
-  ["10 MB", 10 * 1024 * 1024],
-] as const).map(([label, size]) => {
+const cases = (
+  [
+    ["100 KB", 100 * 1024],
+    ["1 MB", 1024 * 1024],
+    ["10 MB", 10 * 1024 * 1024],
+  ] as const
+).map(([label, size]) => {
   const image = base64(png(1000, 800, size));
   const body = { model: "kirin_v3_i2v", image, prompt: "The fox lifts its head and trots out of frame." };
   const verdict = validateRequest(body);
@@ -86,7 +88,9 @@ for (const { label, image, body } of cases) {
 }
 const tenMb = results[2]!;
 const flat = tenMb.validate / results[0]!.validate;
-console.log(`  10 MB: validateRequest is ${(tenMb.buffer / tenMb.validate).toFixed(0)}x faster than a full Buffer decode (goal >= 100x: ${tenMb.buffer / tenMb.validate >= 100 ? "MET" : "MISSED"})`);
+console.log(
+  `  10 MB: validateRequest is ${(tenMb.buffer / tenMb.validate).toFixed(0)}x faster than a full Buffer decode (goal >= 100x: ${tenMb.buffer / tenMb.validate >= 100 ? "MET" : "MISSED"})`,
+);
 console.log(`  flatness: validate time at 10 MB / at 100 KB = ${flat.toFixed(2)} (1.00 is perfectly flat; the image is 100x larger)`);
 
 console.log("\n(b) validations per second");
@@ -119,5 +123,9 @@ const bodies: [string, () => unknown][] = [
 const rates = measure(Object.fromEntries(bodies), 5, 80);
 for (const [name] of bodies) {
   const t = rates[name]!;
-  console.log(`  ${name.padEnd(66)} ${Math.round(1000 / t).toLocaleString("en-US").padStart(10)} /s  ${ms(t)} each`);
+  console.log(
+    `  ${name.padEnd(66)} ${Math.round(1000 / t)
+      .toLocaleString("en-US")
+      .padStart(10)} /s  ${ms(t)} each`,
+  );
 }

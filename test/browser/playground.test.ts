@@ -5,7 +5,7 @@
 import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type Browser, type BrowserContext, type Page, chromium } from "playwright-core";
+import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildPlayground } from "../../docs/playground/build.mjs";
 import { type MockServer, startMockServer } from "../../mock/server.js";
@@ -76,7 +76,12 @@ describe.skipIf(skip)(skip ? `playground (skipped: no ${CHROMIUM}; CI installs i
 
   it("the guard records and stops a request to another host", async () => {
     await page.goto(`${mock.url}/playground`);
-    const outcome = await page.evaluate(() => fetch("http://example.com/track.gif").then(() => "reached", () => "stopped"));
+    const outcome = await page.evaluate(() =>
+      fetch("http://example.com/track.gif").then(
+        () => "reached",
+        () => "stopped",
+      ),
+    );
     expect(outcome).toBe("stopped");
     expect(blocked).toEqual(["http://example.com/track.gif"]);
     blocked.length = 0;
@@ -104,10 +109,14 @@ describe.skipIf(skip)(skip ? `playground (skipped: no ${CHROMIUM}; CI installs i
 
     await expect.poll(() => page.textContent("#status"), { timeout: 20_000 }).toMatch(/: completed$/);
 
-    const video = await page.waitForFunction(() => {
-      const v = document.querySelector("video");
-      return v && v.readyState >= 1 && v.duration > 0 ? { readyState: v.readyState, duration: v.duration, src: v.currentSrc } : undefined;
-    }, undefined, { timeout: 10_000 });
+    const video = await page.waitForFunction(
+      () => {
+        const v = document.querySelector("video");
+        return v && v.readyState >= 1 && v.duration > 0 ? { readyState: v.readyState, duration: v.duration, src: v.currentSrc } : undefined;
+      },
+      undefined,
+      { timeout: 10_000 },
+    );
     const metadata = await video.jsonValue();
     expect(metadata!.duration).toBeGreaterThan(0);
     expect(metadata!.src).toMatch(new RegExp(`^${mock.url}/media/sample-16x9\\.mp4\\?`));
@@ -227,7 +236,9 @@ describe.skipIf(skip)(skip ? `playground (skipped: no ${CHROMIUM}; CI installs i
     const followed = /^Task (task_\w+)/.exec((await page.textContent("#status"))!)![1];
     await page.getByRole("button", { name: "Cancel" }).click();
     // The id stays on screen: the task may still run, and this is how to find it again.
-    await expect.poll(() => page.textContent("#status")).toBe(`Task ${followed}: cancelled here (no longer followed); it may still run on the server.`);
+    await expect
+      .poll(() => page.textContent("#status"))
+      .toBe(`Task ${followed}: cancelled here (no longer followed); it may still run on the server.`);
     const polls = sent.length;
     await page.waitForTimeout(1_500);
     expect(sent.length).toBe(polls);
@@ -247,9 +258,13 @@ describe.skipIf(skip)(skip ? `playground (skipped: no ${CHROMIUM}; CI installs i
     expect(await issueAt("/sound")).toContain("reference-video-sound-off");
     expect(await issueAt("/element_list")).toContain('element_list[1].element_id is "fox"; expected an integer');
     // The message's `quoted` field names are shown as code.
-    expect(await page.locator('[data-path="/element_list"] .issue code:not(.rule)').first().textContent()).toBe("element_list[1].element_id");
+    expect(await page.locator('[data-path="/element_list"] .issue code:not(.rule)').first().textContent()).toBe(
+      "element_list[1].element_id",
+    );
     // The image row's picker takes a file like the i2v one: its issue goes away.
-    await page.locator('[data-path="/image_list/0"] input[type=file]').setInputFiles({ name: "scene.png", mimeType: "image/png", buffer: Buffer.from(png(400, 400)) });
+    await page
+      .locator('[data-path="/image_list/0"] input[type=file]')
+      .setInputFiles({ name: "scene.png", mimeType: "image/png", buffer: Buffer.from(png(400, 400)) });
     await expect.poll(() => page.locator('[data-path="/image_list/0/image_url"] .issue').count()).toBe(0);
     expect(await page.locator("[data-model=kirin_v3_i2v]").isHidden()).toBe(true);
     await screenshot("7-omni");

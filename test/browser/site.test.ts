@@ -2,19 +2,28 @@
 // sub-path, with no API server running: every page loads without console errors or failed
 // requests, every internal link resolves, and the playground - on MSW's worker - creates a task and
 // plays its video. Then the Vite recipe of docs/browser.md, bundled as a page, does the same.
-import { mkdtempSync, copyFileSync, writeFileSync } from "node:fs";
-import { existsSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { build } from "esbuild";
-import { type Browser, type BrowserContext, type Page, chromium } from "playwright-core";
+import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildSite } from "../../docs/site/build.mjs";
 import { type StaticServer, serveStatic } from "../support/static-server.js";
 
 const CHROMIUM = "/usr/bin/chromium";
 const skip = !existsSync(CHROMIUM) && !process.env.CI;
-const FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--autoplay-policy=no-user-gesture-required"];
+const FLAGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--autoplay-policy=no-user-gesture-required",
+];
 const PREFIX = "/some/sub/path/";
 
 let site: StaticServer;
@@ -76,7 +85,18 @@ describe.skipIf(skip)("the static site from a sub-path, no API server", () => {
       await page.close();
     }
     const pages = [...seen].map((u) => u.slice(site.url.length));
-    expect(pages).toEqual(expect.arrayContaining(["index.html", "quick-start.html", "mock.html", "browser.html", "testing.html", "rules.html", "reference.html", "playground/"]));
+    expect(pages).toEqual(
+      expect.arrayContaining([
+        "index.html",
+        "quick-start.html",
+        "mock.html",
+        "browser.html",
+        "testing.html",
+        "rules.html",
+        "reference.html",
+        "playground/",
+      ]),
+    );
     expect(site.missing).toEqual([]);
     expect(problems).toEqual([]);
   }, 120_000);
@@ -100,10 +120,14 @@ describe.skipIf(skip)("the static site from a sub-path, no API server", () => {
       v.muted = true;
       void v.play();
     });
-    const played = await page.waitForFunction(() => {
-      const v = document.querySelector("video")!;
-      return v.currentTime > 0 ? { src: v.currentSrc, width: v.videoWidth, height: v.videoHeight } : undefined;
-    }, undefined, { timeout: 15_000, polling: 200 });
+    const played = await page.waitForFunction(
+      () => {
+        const v = document.querySelector("video")!;
+        return v.currentTime > 0 ? { src: v.currentSrc, width: v.videoWidth, height: v.videoHeight } : undefined;
+      },
+      undefined,
+      { timeout: 15_000, polling: 200 },
+    );
     const video = await played.jsonValue();
     expect(video!.src.startsWith(`${site.url}mock-api/media/sample-16x9.mp4`)).toBe(true);
     expect([video!.width, video!.height]).toEqual([320, 180]);
@@ -156,13 +180,22 @@ describe.skipIf(skip)("the static site from a sub-path, no API server", () => {
       logLevel: "warning",
     });
     copyFileSync("node_modules/msw/lib/mockServiceWorker.js", join(folder, "mockServiceWorker.js"));
-    writeFileSync(join(folder, "index.html"), '<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><p id="status"></p><video playsinline muted></video><script type="module" src="page.js"></script>');
+    writeFileSync(
+      join(folder, "index.html"),
+      '<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><p id="status"></p><video playsinline muted></video><script type="module" src="page.js"></script>',
+    );
     recipe = await serveStatic(folder, "/app/");
     const page = await open(`${recipe.url}`);
-    const played = await page.waitForFunction(() => {
-      const v = document.querySelector("video")!;
-      return v.currentTime > 0 ? { width: v.videoWidth, height: v.videoHeight, status: document.querySelector("#status")!.textContent } : undefined;
-    }, undefined, { timeout: 30_000, polling: 200 });
+    const played = await page.waitForFunction(
+      () => {
+        const v = document.querySelector("video")!;
+        return v.currentTime > 0
+          ? { width: v.videoWidth, height: v.videoHeight, status: document.querySelector("#status")!.textContent }
+          : undefined;
+      },
+      undefined,
+      { timeout: 30_000, polling: 200 },
+    );
     expect(await played.jsonValue()).toEqual({ width: 180, height: 320, status: "completed" });
     await page.close();
     expect(problems).toEqual([]);

@@ -29,7 +29,10 @@ afterAll(async () => {
 });
 
 /** `kirin ARGS` against `server`, remembered so that a last test can search every output for the key. */
-async function kirin(args: string[], options: { server?: MockServer; cwd?: string; input?: string; env?: Record<string, string> } = {}): Promise<Ran> {
+async function kirin(
+  args: string[],
+  options: { server?: MockServer; cwd?: string; input?: string; env?: Record<string, string> } = {},
+): Promise<Ran> {
   const ran = await runCli(cli, args, {
     env: { KIRIN_API_KEY: KEY, KIRIN_BASE_URL: (options.server ?? mock).url, ...options.env },
     ...(options.cwd && { cwd: options.cwd }),
@@ -40,7 +43,8 @@ async function kirin(args: string[], options: { server?: MockServer; cwd?: strin
 }
 
 const folder = () => mkdtempSync(join(tmpdir(), "kirin-cli-"));
-const jobLine = (key: string, prompt = "A paper boat.") => JSON.stringify({ key, request: { model: "kirin_v3_omni_video", prompt, aspect_ratio: "1:1" } });
+const jobLine = (key: string, prompt = "A paper boat.") =>
+  JSON.stringify({ key, request: { model: "kirin_v3_omni_video", prompt, aspect_ratio: "1:1" } });
 const lines = (text: string) => text.split("\n").filter((l) => l.trim() !== "");
 
 describe("kirin --help", () => {
@@ -62,12 +66,28 @@ describe("kirin generate", () => {
     const cwd = folder();
     const before = mock.creates.made;
     const ran = await kirin(
-      ["generate", "--model", "kirin_v3_omni_video", "--prompt", "A paper boat.", "--set", "aspect_ratio=16:9", "--set", "duration=10", "--out", "boat.mp4", "--max-poll-interval", "0.1"],
+      [
+        "generate",
+        "--model",
+        "kirin_v3_omni_video",
+        "--prompt",
+        "A paper boat.",
+        "--set",
+        "aspect_ratio=16:9",
+        "--set",
+        "duration=10",
+        "--out",
+        "boat.mp4",
+        "--max-poll-interval",
+        "0.1",
+      ],
       { cwd },
     );
     expect(ran.code).toBe(0);
     // 10 s of pro video: $1.1200 on the mock - the duration went out as the string "10".
-    expect(ran.stdout).toMatch(new RegExp(`^saved boat.mp4 \\(${Math.round(VIDEO.length / 1000)} kB\\) \\| cost \\$1.1200 \\| task task_\\w+\\n$`));
+    expect(ran.stdout).toMatch(
+      new RegExp(`^saved boat.mp4 \\(${Math.round(VIDEO.length / 1000)} kB\\) \\| cost \\$1.1200 \\| task task_\\w+\\n$`),
+    );
     expect(readFileSync(join(cwd, "boat.mp4")).equals(VIDEO)).toBe(true);
     expect(mock.creates.made - before).toBe(1);
     // Piped: whole lines only, no bar drawing.
@@ -88,12 +108,28 @@ describe("kirin generate", () => {
     const stopped = await done;
     outputs.push(stopped);
     expect(stopped.code).toBe(130);
-    expect(stopped.stderr).toMatch(/Stopped\. Task (task_\w+) keeps running on the server; follow it with:\n {2}kirin task \1 --wait --out \1\.mp4/);
+    expect(stopped.stderr).toMatch(
+      /Stopped\. Task (task_\w+) keeps running on the server; follow it with:\n {2}kirin task \1 --wait --out \1\.mp4/,
+    );
   });
 
   it("--json prints the task, the file and the cost as one JSON object", async () => {
     const cwd = folder();
-    const ran = await kirin(["generate", "--json", "--model", "kirin_v3_i2v", "--image", "https://cdn.example.com/fox.jpg", "--prompt", "The fox trots away.", "--max-poll-interval", "0.1"], { cwd });
+    const ran = await kirin(
+      [
+        "generate",
+        "--json",
+        "--model",
+        "kirin_v3_i2v",
+        "--image",
+        "https://cdn.example.com/fox.jpg",
+        "--prompt",
+        "The fox trots away.",
+        "--max-poll-interval",
+        "0.1",
+      ],
+      { cwd },
+    );
     expect(ran.code).toBe(0);
     const out = JSON.parse(ran.stdout);
     expect(out).toMatchObject({ task: { status: "completed" }, bytes: VIDEO.length, cost: "0.3500" });
@@ -104,14 +140,36 @@ describe("kirin generate", () => {
   it("sends a local image as Base64", async () => {
     const cwd = folder();
     writeFileSync(join(cwd, "start.png"), readFileSync("docs/assets/fox-start.png"));
-    const ran = await kirin(["generate", "--model", "kirin_v3_i2v", "--image", "start.png", "--prompt", "The fox trots away.", "--no-download", "--max-poll-interval", "0.1"], { cwd });
+    const ran = await kirin(
+      [
+        "generate",
+        "--model",
+        "kirin_v3_i2v",
+        "--image",
+        "start.png",
+        "--prompt",
+        "The fox trots away.",
+        "--no-download",
+        "--max-poll-interval",
+        "0.1",
+      ],
+      { cwd },
+    );
     expect(ran.code).toBe(0);
     expect(ran.stdout).toMatch(/^cost \$0.3500 \| task task_\w+\n$/);
   });
 
   it("refuses an invalid request with exit code 2 and the rule ids, sending nothing", async () => {
     const before = mock.creates.made;
-    const ran = await kirin(["generate", "--model", "kirin_v3_omni_video", "--prompt", "<<<image_1>>> walks into the sea.", "--set", "duration=99"]);
+    const ran = await kirin([
+      "generate",
+      "--model",
+      "kirin_v3_omni_video",
+      "--prompt",
+      "<<<image_1>>> walks into the sea.",
+      "--set",
+      "duration=99",
+    ]);
     expect(ran.code).toBe(2);
     expect(ran.stderr).toMatch(/\/aspect_ratio {2}aspect-ratio-required {2}/);
     expect(ran.stderr).toMatch(/\/prompt {2}prompt-placeholders {2}/);
@@ -124,14 +182,26 @@ describe("kirin generate", () => {
   });
 
   it("says a failed task's code and exits 1", async () => {
-    const ran = await kirin(["generate", "--model", "kirin_v3_omni_video", "--prompt", "A boat [mock:fail-006001094]", "--set", "aspect_ratio=1:1", "--max-poll-interval", "0.1"]);
+    const ran = await kirin([
+      "generate",
+      "--model",
+      "kirin_v3_omni_video",
+      "--prompt",
+      "A boat [mock:fail-006001094]",
+      "--set",
+      "aspect_ratio=1:1",
+      "--max-poll-interval",
+      "0.1",
+    ]);
     expect(ran.code).toBe(1);
     expect(ran.stderr).toMatch(/Task task_\w+ failed: 006001094 Task resource insufficient/);
     expect(ran.stderr).toContain("run the same command again later");
   });
 
   it("needs KIRIN_API_KEY", async () => {
-    const ran = await kirin(["generate", "--model", "kirin_v3_omni_video", "--prompt", "A boat", "--set", "aspect_ratio=1:1"], { env: { KIRIN_API_KEY: "" } });
+    const ran = await kirin(["generate", "--model", "kirin_v3_omni_video", "--prompt", "A boat", "--set", "aspect_ratio=1:1"], {
+      env: { KIRIN_API_KEY: "" },
+    });
     expect(ran.code).toBe(2);
     expect(ran.stderr).toContain("Set KIRIN_API_KEY");
   });
@@ -153,7 +223,10 @@ describe("kirin validate", () => {
 
   it("a jobs file: every problem with its line, before anything could be sent", async () => {
     const cwd = folder();
-    writeFileSync(join(cwd, "jobs.jsonl"), [jobLine("a"), "{not json", jobLine("a"), JSON.stringify({ model: "kirin_v3_i2v", prompt: "no image" })].join("\n"));
+    writeFileSync(
+      join(cwd, "jobs.jsonl"),
+      [jobLine("a"), "{not json", jobLine("a"), JSON.stringify({ model: "kirin_v3_i2v", prompt: "no image" })].join("\n"),
+    );
     const ran = await kirin(["validate", "jobs.jsonl"], { cwd });
     expect(ran.code).toBe(2);
     expect(ran.stdout).toContain("jobs.jsonl:2  jobs-json  not JSON");
@@ -165,7 +238,23 @@ describe("kirin validate", () => {
 describe("kirin task", () => {
   it("shows a task by id, and --wait --out follows it and saves its video", async () => {
     const cwd = folder();
-    const created = JSON.parse((await kirin(["generate", "--json", "--no-download", "--model", "kirin_v3_omni_video", "--prompt", "A boat", "--set", "aspect_ratio=1:1", "--max-poll-interval", "0.1"])).stdout);
+    const created = JSON.parse(
+      (
+        await kirin([
+          "generate",
+          "--json",
+          "--no-download",
+          "--model",
+          "kirin_v3_omni_video",
+          "--prompt",
+          "A boat",
+          "--set",
+          "aspect_ratio=1:1",
+          "--max-poll-interval",
+          "0.1",
+        ])
+      ).stdout,
+    );
     const shown = await kirin(["task", created.task.id]);
     expect(shown.code).toBe(0);
     expect(shown.stdout).toMatch(new RegExp(`task {6}${created.task.id}\\nstatus {4}completed`));
@@ -188,7 +277,18 @@ describe("kirin batch", () => {
     const cwd = folder();
     writeFileSync(join(cwd, "jobs.jsonl"), `${Array.from({ length: 6 }, (_, i) => jobLine(`shot/${i}`)).join("\n")}\n`);
     const before = { ...mock.creates };
-    const args = ["batch", "jobs.jsonl", "--out", "results.jsonl", "--download", "videos", "--concurrency", "3", "--max-poll-interval", "0.1"];
+    const args = [
+      "batch",
+      "jobs.jsonl",
+      "--out",
+      "results.jsonl",
+      "--download",
+      "videos",
+      "--concurrency",
+      "3",
+      "--max-poll-interval",
+      "0.1",
+    ];
     const first = await kirin(args, { cwd });
     expect(first.code).toBe(0);
     const results = lines(readFileSync(join(cwd, "results.jsonl"), "utf8")).map((l) => JSON.parse(l));
@@ -224,7 +324,15 @@ describe("kirin batch", () => {
 
   it("an invalid line 4 stops the batch before anything is sent (exit 2, its line and rule)", async () => {
     const cwd = folder();
-    writeFileSync(join(cwd, "jobs.jsonl"), [jobLine("a"), jobLine("b"), jobLine("c"), JSON.stringify({ key: "d", request: { model: "kirin_v3_omni_video", prompt: "A boat" } })].join("\n"));
+    writeFileSync(
+      join(cwd, "jobs.jsonl"),
+      [
+        jobLine("a"),
+        jobLine("b"),
+        jobLine("c"),
+        JSON.stringify({ key: "d", request: { model: "kirin_v3_omni_video", prompt: "A boat" } }),
+      ].join("\n"),
+    );
     const before = mock.creates.made;
     const ran = await kirin(["batch", "jobs.jsonl", "--out", "results.jsonl"], { cwd });
     expect(ran.code).toBe(2);
@@ -240,7 +348,12 @@ describe("kirin batch", () => {
     const ran = await kirin(["batch", "--json", "jobs.jsonl", "--out", "r.jsonl", "--max-poll-interval", "0.1"], { cwd });
     expect(ran.code).toBe(1);
     const out = lines(ran.stdout).map((l) => JSON.parse(l));
-    expect(out.slice(0, 2).map((r) => `${r.key}:${r.outcome}`).sort()).toEqual(["a:completed", "b:failed"]);
+    expect(
+      out
+        .slice(0, 2)
+        .map((r) => `${r.key}:${r.outcome}`)
+        .sort(),
+    ).toEqual(["a:completed", "b:failed"]);
     expect(out[2].summary).toMatchObject({ total: 2, completed: 1, failed: 1, failedByCode: { "006001095": 1 } });
   });
 
@@ -248,13 +361,19 @@ describe("kirin batch", () => {
     const cwd = folder();
     writeFileSync(join(cwd, "jobs.jsonl"), Array.from({ length: 200 }, (_, i) => jobLine(`r${i}`)).join("\n"));
     const before = { ...limited.creates };
-    const ran = await kirin(["batch", "jobs.jsonl", "--out", "results.jsonl", "--concurrency", "32", "--max-poll-interval", "0.1"], { cwd, server: limited });
+    const ran = await kirin(["batch", "jobs.jsonl", "--out", "results.jsonl", "--concurrency", "32", "--max-poll-interval", "0.1"], {
+      cwd,
+      server: limited,
+    });
     expect(ran.code).toBe(0);
     expect(ran.stderr).toMatch(/concurrency \d+\/32 \(429\)/);
     const results = lines(readFileSync(join(cwd, "results.jsonl"), "utf8")).map((l) => JSON.parse(l));
     expect(results.filter((r) => r.outcome === "completed")).toHaveLength(200);
     expect(new Set(results.map((r) => r.key)).size).toBe(200);
-    expect({ made: limited.creates.made - before.made, repeated: limited.creates.repeated - before.repeated }).toEqual({ made: 200, repeated: 0 });
+    expect({ made: limited.creates.made - before.made, repeated: limited.creates.repeated - before.repeated }).toEqual({
+      made: 200,
+      repeated: 0,
+    });
   }, 60_000);
 
   it("Ctrl-C stops cleanly and says how to resume; the same command finishes with every line done once", async () => {

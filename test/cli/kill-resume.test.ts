@@ -49,10 +49,25 @@ async function round(n: number): Promise<Round> {
   const keys = Array.from({ length: JOBS }, (_, i) => `r${n}-job${i}`);
   writeFileSync(
     join(cwd, "jobs.jsonl"),
-    keys.map((key) => JSON.stringify({ key, request: { model: "kirin_v3_omni_video", prompt: `Shot ${key}.`, aspect_ratio: "1:1" } })).join("\n"),
+    keys
+      .map((key) => JSON.stringify({ key, request: { model: "kirin_v3_omni_video", prompt: `Shot ${key}.`, aspect_ratio: "1:1" } }))
+      .join("\n"),
   );
   const apiKey = `kill-round-${SEED}-${n}`;
-  const args = ["batch", "jobs.jsonl", "--out", "results.jsonl", "--download", "videos", "--concurrency", "4", "--json", "--resend-if-absent", "--max-poll-interval", "0.05"];
+  const args = [
+    "batch",
+    "jobs.jsonl",
+    "--out",
+    "results.jsonl",
+    "--download",
+    "videos",
+    "--concurrency",
+    "4",
+    "--json",
+    "--resend-if-absent",
+    "--max-poll-interval",
+    "0.05",
+  ];
   const env = { KIRIN_API_KEY: apiKey, KIRIN_BASE_URL: mock.url };
   const result: Round = { kills: [], exits: [] };
   for (let attempt = 0; ; attempt++) {
@@ -74,10 +89,16 @@ async function round(n: number): Promise<Round> {
 
   const where = `seed ${SEED}, round ${n}, killed at ${result.kills.join(", ")} ms`;
   // Every results line whole, and exactly one per request, all completed.
-  const results = readFileSync(join(cwd, "results.jsonl"), "utf8").split("\n").filter(Boolean).map((line) => JSON.parse(line));
+  const results = readFileSync(join(cwd, "results.jsonl"), "utf8")
+    .split("\n")
+    .filter(Boolean)
+    .map((line) => JSON.parse(line));
   expect(results.map((r) => `${r.key}:${r.outcome}`).sort(), where).toEqual(keys.map((k) => `${k}:completed`).sort());
   // Exactly one task on the mock for each request, under the ids its journal recorded.
-  const journal = readFileSync(join(cwd, "jobs.jsonl.journal"), "utf8").split("\n").filter(Boolean).map((line) => JSON.parse(line));
+  const journal = readFileSync(join(cwd, "jobs.jsonl.journal"), "utf8")
+    .split("\n")
+    .filter(Boolean)
+    .map((line) => JSON.parse(line));
   for (const key of keys) {
     const ids = new Set(journal.filter((e) => e.type === "start" && e.key === key).map((e) => e.external_task_id as string));
     const tasks = [...ids].map((id) => mock.store.findByExternalId(apiKey, id)).filter(Boolean);

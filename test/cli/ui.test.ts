@@ -3,9 +3,9 @@
 // (no escape codes) when the output is not a terminal.
 import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
-import type { BatchResult, Task, TaskProgress } from "../../src/index.js";
 import type { Output } from "../../cli/context.js";
 import { batchView, byteView, taskView } from "../../cli/ui.js";
+import type { BatchResult, Task, TaskProgress } from "../../src/index.js";
 
 /** An Output whose stderr is a terminal (or not) that records everything written to it. */
 function capture(interactive: boolean) {
@@ -50,7 +50,12 @@ describe("on a terminal", () => {
   it("the task bar moves with the estimate and shows the phase and the time left", async () => {
     const { output, written } = capture(true);
     const view = taskView(output, "kirin_v3_i2v");
-    for (const [e, phase, eta] of [[0, "queued", undefined], [0.2, "running", 8_000], [0.5, "running", 5_000], [0.9, "finalizing", undefined]] as const) {
+    for (const [e, phase, eta] of [
+      [0, "queued", undefined],
+      [0.2, "running", 8_000],
+      [0.5, "running", 5_000],
+      [0.9, "finalizing", undefined],
+    ] as const) {
       view.progress(task("processing", e), progress(e, phase, eta));
       await tick();
     }
@@ -108,7 +113,9 @@ describe("piped", () => {
     view.progress(task("processing", 0.3), progress(0.3, "running", 7_000));
     view.progress(task("completed", 1), progress(1, "finalizing"));
     view.stop();
-    expect(written.stderr).toBe("task_1 queued 0%\ntask_1 running 0% (about 9 s left)\ntask_1 running 25% (about 7 s left)\ntask_1 completed after 1 s\n");
+    expect(written.stderr).toBe(
+      "task_1 queued 0%\ntask_1 running 0% (about 9 s left)\ntask_1 running 25% (about 7 s left)\ntask_1 completed after 1 s\n",
+    );
     expect(written.stderr).not.toContain("\x1b");
   });
 
@@ -117,7 +124,13 @@ describe("piped", () => {
     const view = batchView(output, 2);
     view.event({ type: "phase", key: "a", phase: "waiting", externalTaskId: "e" });
     view.event({ type: "limit", limit: 4, max: 8, reason: "429" });
-    view.result({ key: "a", outcome: "failed", taskId: "task_9", error: { name: "KirinTaskFailedError", category: "fix-request", message: "m", code: "006001095" }, task: { id: "task_9", status: "failed", error: { code: "006001095", error_message: "Task response error" } } as Task });
+    view.result({
+      key: "a",
+      outcome: "failed",
+      taskId: "task_9",
+      error: { name: "KirinTaskFailedError", category: "fix-request", message: "m", code: "006001095" },
+      task: { id: "task_9", status: "failed", error: { code: "006001095", error_message: "Task response error" } } as Task,
+    });
     view.stop();
     expect(written.stdout).toBe("failed          a task_9 006001095 Task response error\n");
     expect(written.stderr).toBe("concurrency 4/8 (429)\n");

@@ -6,9 +6,9 @@ import {
   createKirinClient,
   KirinNotFoundError,
   KirinRateLimitError,
+  type KirinRequest,
   KirinTaskFailedError,
   KirinValidationError,
-  type KirinRequest,
   taskCost,
   videoUrls,
 } from "../../src/index.js";
@@ -111,9 +111,7 @@ describe.each(["mock", "prism"])("the client against %s", (name) => {
 
   it("sends nothing for a request that breaks a rule", async () => {
     const client = clientFor(name, "completed");
-    const error = await client
-      .createTask({ model: "kirin_v3_omni_video", prompt: "<<<image_1>>> at dusk" })
-      .catch((e: unknown) => e);
+    const error = await client.createTask({ model: "kirin_v3_omni_video", prompt: "<<<image_1>>> at dusk" }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(KirinValidationError);
     expect((error as KirinValidationError).issues.map((i) => i.rule)).toEqual(
       expect.arrayContaining(["aspect-ratio-required", "prompt-placeholders"]),

@@ -1,10 +1,10 @@
 // The mock core called directly, with no socket: a manual clock steps tasks and callbacks, so the
 // lifecycle scenarios (queue, fail-at, callbacks twice/out of order/late, expiring URLs, -once and
 // share scenarios) and the admin surface are checked without waiting.
-import { readFileSync, readdirSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import { describe, expect, it } from "vitest";
-import { type ManualClock, SCENARIOS, SCENARIO_NAMES, createMockCore, manualClock } from "../../mock/core/index.js";
+import { createMockCore, type ManualClock, manualClock, SCENARIO_NAMES, SCENARIOS } from "../../mock/core/index.js";
 
 const BASE = "http://mock.test";
 const AUTH = { authorization: "Bearer core-key", "content-type": "application/json" };
@@ -25,12 +25,25 @@ function setup(options: Parameters<typeof createMockCore>[0] = {}) {
     ...options,
   });
   const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
-    const res = await core.fetch(new Request(`${BASE}${path}`, { method, headers: { ...AUTH, ...headers }, ...(body !== undefined && { body: JSON.stringify(body) }) }));
+    const res = await core.fetch(
+      new Request(`${BASE}${path}`, {
+        method,
+        headers: { ...AUTH, ...headers },
+        ...(body !== undefined && { body: JSON.stringify(body) }),
+      }),
+    );
     const text = await res.text();
-    return { status: res.status, headers: res.headers, json: text && res.headers.get("content-type")?.includes("json") ? JSON.parse(text) : undefined, bytes: text.length };
+    return {
+      status: res.status,
+      headers: res.headers,
+      json: text && res.headers.get("content-type")?.includes("json") ? JSON.parse(text) : undefined,
+      bytes: text.length,
+    };
   };
-  const create = (body: unknown, scenario?: string) => call("POST", "/model/v1/generation", body, scenario ? { "x-kirin-mock-scenario": scenario } : {});
-  const poll = (id: string, scenario?: string) => call("GET", `/model/v1/generation/task/${id}`, undefined, scenario ? { "x-kirin-mock-scenario": scenario } : {});
+  const create = (body: unknown, scenario?: string) =>
+    call("POST", "/model/v1/generation", body, scenario ? { "x-kirin-mock-scenario": scenario } : {});
+  const poll = (id: string, scenario?: string) =>
+    call("GET", `/model/v1/generation/task/${id}`, undefined, scenario ? { "x-kirin-mock-scenario": scenario } : {});
   return { core, clock, received, call, create, poll };
 }
 
@@ -44,7 +57,9 @@ describe("the core is a plain Fetch handler", () => {
 
   it("exports every scenario name of the contract at run time", () => {
     expect(SCENARIO_NAMES).toContain("rate-limit-once");
-    expect(SCENARIOS.map((s) => s.name)).toEqual(expect.arrayContaining(["fail-at:P", "rate-limit-share:P", "callback-late", "url-expires"]));
+    expect(SCENARIOS.map((s) => s.name)).toEqual(
+      expect.arrayContaining(["fail-at:P", "rate-limit-share:P", "callback-late", "url-expires"]),
+    );
   });
 
   it("answers with the key it was configured with, and 401 for any other", async () => {
@@ -100,7 +115,11 @@ describe("lifecycle on the injected clock", () => {
 });
 
 describe("HTTP errors that recover", () => {
-  for (const [scenario, status, fails] of [["rate-limit-once", 429, 1], ["server-error:2", 500, 2], ["unavailable:3", 503, 3]] as const) {
+  for (const [scenario, status, fails] of [
+    ["rate-limit-once", 429, 1],
+    ["server-error:2", 500, 2],
+    ["unavailable:3", 503, 3],
+  ] as const) {
     it(`${scenario} answers ${status} ${fails} time(s), then succeeds`, async () => {
       const { create } = setup();
       const statuses: number[] = [];
@@ -195,7 +214,11 @@ describe("the sample video", () => {
 
   it("follows aspect_ratio: 16:9, 9:16 and 1:1 are each a video of that shape", async () => {
     const { clock, core, create, poll } = setup();
-    for (const [ratio, expected] of [["16:9", [320, 180]], ["9:16", [180, 320]], ["1:1", [240, 240]]] as const) {
+    for (const [ratio, expected] of [
+      ["16:9", [320, 180]],
+      ["9:16", [180, 320]],
+      ["1:1", [240, 240]],
+    ] as const) {
       const { json } = await create(omni({ aspect_ratio: ratio }));
       clock.advance(10_000);
       const url = (await poll(json.id)).json.output[0].content[0].url as string;
@@ -236,32 +259,39 @@ describe("every scenario stays inside the contract", () => {
   const check = (name: string) => ajv.compile({ $ref: `spec#/components/schemas/${name}` });
   const isCreateAnswer = check("CreateTaskAnswer");
   const isWireTask = check("WireTask");
-  const isError = ajv.compile({ anyOf: [{ $ref: "spec#/components/schemas/ErrorResponse" }, { $ref: "spec#/components/schemas/ErrorBody" }] });
+  const isError = ajv.compile({
+    anyOf: [{ $ref: "spec#/components/schemas/ErrorResponse" }, { $ref: "spec#/components/schemas/ErrorBody" }],
+  });
 
   // With a number where the list names one (fail-at:P -> fail-at:50).
-  it.each(SCENARIOS.map((s) => s.name.replace(/:[A-Z]$/, ":50")))("%s: the create, each poll and the end answer as the contract says", async (scenario) => {
-    const { clock, call } = setup({ random: () => 0 });
-    for (const shapes of ["wire", "documented"]) {
-      const headers = { "x-kirin-mock-shapes": shapes, "x-kirin-mock-scenario": scenario };
-      const created = await call("POST", "/model/v1/generation", omni(), headers);
-      if (created.status !== 200) {
-        expect(isError(created.json), JSON.stringify(isError.errors)).toBe(true);
-        continue;
+  it.each(SCENARIOS.map((s) => s.name.replace(/:[A-Z]$/, ":50")))(
+    "%s: the create, each poll and the end answer as the contract says",
+    async (scenario) => {
+      const { clock, call } = setup({ random: () => 0 });
+      for (const shapes of ["wire", "documented"]) {
+        const headers = { "x-kirin-mock-shapes": shapes, "x-kirin-mock-scenario": scenario };
+        const created = await call("POST", "/model/v1/generation", omni(), headers);
+        if (created.status !== 200) {
+          expect(isError(created.json), JSON.stringify(isError.errors)).toBe(true);
+          continue;
+        }
+        expect(isCreateAnswer(created.json), JSON.stringify(isCreateAnswer.errors)).toBe(true);
+        if (!created.json.id) continue;
+        for (const step of [0, 3_000, 200_000]) {
+          clock.advance(step);
+          const { status, json } = await call("GET", `/model/v1/generation/task/${created.json.id}`, undefined, headers);
+          expect(isWireTask(json) || (status !== 200 && isError(json)), JSON.stringify(json)).toBe(true);
+        }
       }
-      expect(isCreateAnswer(created.json), JSON.stringify(isCreateAnswer.errors)).toBe(true);
-      if (!created.json.id) continue;
-      for (const step of [0, 3_000, 200_000]) {
-        clock.advance(step);
-        const { status, json } = await call("GET", `/model/v1/generation/task/${created.json.id}`, undefined, headers);
-        expect(isWireTask(json) || (status !== 200 && isError(json)), JSON.stringify(json)).toBe(true);
-      }
-    }
-  });
+    },
+  );
 });
 
 describe("callbacks are bounded", () => {
   it("with maxPending deliveries outstanding, a create that asks for callbacks gets 503; room comes back as they finish", async () => {
-    const { clock, create, received } = setup({ callbacks: { timeoutMs: 1_000, retries: 0, backoffMs: 10, concurrency: 2, maxPending: 4 } });
+    const { clock, create, received } = setup({
+      callbacks: { timeoutMs: 1_000, retries: 0, backoffMs: 10, concurrency: 2, maxPending: 4 },
+    });
     const hook = omni({ callback_url: "http://receiver.test/hook" });
     expect((await create(hook)).status).toBe(200);
     expect((await create(hook)).status).toBe(200);
@@ -285,7 +315,9 @@ describe("callbacks are bounded", () => {
     });
     const refused = await create(omni({ callback_url: "http://metadata.test/x" }));
     expect(refused.status).toBe(400);
-    expect(refused.json.error.issues).toEqual([expect.objectContaining({ path: "/input/0/params/callback_url", rule: "mock-callback-address" })]);
+    expect(refused.json.error.issues).toEqual([
+      expect.objectContaining({ path: "/input/0/params/callback_url", rule: "mock-callback-address" }),
+    ]);
     await create(omni({ callback_url: "http://user:s3cret@receiver.test/hook?token=abc" }));
     clock.advance(20_000);
     await new Promise((r) => setTimeout(r, 0));

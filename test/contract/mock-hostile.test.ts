@@ -1,9 +1,9 @@
 // The mock under hostile input, over real sockets: oversized uploads, prototype keys, malformed
 // paths, callbacks aimed at the machine's own metadata service, a public listening address.
 import { once } from "node:events";
+import { readFileSync } from "node:fs";
 import { createServer as createHttpServer } from "node:http";
 import { connect } from "node:net";
-import { readFileSync } from "node:fs";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isLinkLocalOrMetadata, safeUrl } from "../../mock/callbacks.js";
@@ -65,7 +65,9 @@ function rawUpload(port: number, body: Buffer, before = ""): Promise<{ statuses:
 
 describe("an oversized body", () => {
   // 40 MB, over the contract's 32 MiB: the issue's upload, which got EPIPE instead of 413.
-  const body = Buffer.from(JSON.stringify({ model: "kirin_v3_i2v", input: [{ params: { prompt: "p", image: "A".repeat(40 * 1024 * 1024) } }] }));
+  const body = Buffer.from(
+    JSON.stringify({ model: "kirin_v3_i2v", input: [{ params: { prompt: "p", image: "A".repeat(40 * 1024 * 1024) } }] }),
+  );
   const port = () => Number(new URL(mock.url).port);
 
   it("gets 413 on a fresh connection, and the upload is never cut off", async () => {
@@ -78,7 +80,11 @@ describe("an oversized body", () => {
   });
 
   it("the 413 is in the contract's envelope, and the mock keeps serving", async () => {
-    const res = await fetch(`${mock.url}/model/v1/generation`, { method: "POST", headers: { ...AUTH, "content-type": "application/json" }, body });
+    const res = await fetch(`${mock.url}/model/v1/generation`, {
+      method: "POST",
+      headers: { ...AUTH, "content-type": "application/json" },
+      body,
+    });
     expect(res.status).toBe(413);
     const json = await res.json();
     expect(json.error).toMatchObject({ code: "payload_too_large", message: "The request body is larger than 33554432 bytes (32 MiB)." });
@@ -89,10 +95,26 @@ describe("an oversized body", () => {
 
 describe("prototype keys in a create", () => {
   it.each([
-    ["params under __proto__", `{"model":"kirin_v3_i2v","input":[{"params":{"__proto__":{"image":"https://x.test/a.png","prompt":"p"}}}]}`, "/input/0/params/__proto__"],
-    ["the envelope under __proto__", `{"__proto__":{"model":"kirin_v3_i2v","input":[{"params":{"image":"https://x.test/a.png","prompt":"p"}}]}}`, "/__proto__"],
-    ["a __proto__ beside valid params", `{"model":"kirin_v3_i2v","input":[{"params":{"image":"https://x.test/a.png","prompt":"p","__proto__":{"duration":"bogus"}}}]}`, "/input/0/params/__proto__"],
-    ["constructor.prototype", `{"model":"kirin_v3_i2v","input":[{"params":{"image":"https://x.test/a.png","prompt":"p","constructor":{"prototype":{"x":1}}}}]}`, "/input/0/params/constructor"],
+    [
+      "params under __proto__",
+      `{"model":"kirin_v3_i2v","input":[{"params":{"__proto__":{"image":"https://x.test/a.png","prompt":"p"}}}]}`,
+      "/input/0/params/__proto__",
+    ],
+    [
+      "the envelope under __proto__",
+      `{"__proto__":{"model":"kirin_v3_i2v","input":[{"params":{"image":"https://x.test/a.png","prompt":"p"}}]}}`,
+      "/__proto__",
+    ],
+    [
+      "a __proto__ beside valid params",
+      `{"model":"kirin_v3_i2v","input":[{"params":{"image":"https://x.test/a.png","prompt":"p","__proto__":{"duration":"bogus"}}}]}`,
+      "/input/0/params/__proto__",
+    ],
+    [
+      "constructor.prototype",
+      `{"model":"kirin_v3_i2v","input":[{"params":{"image":"https://x.test/a.png","prompt":"p","constructor":{"prototype":{"x":1}}}}]}`,
+      "/input/0/params/constructor",
+    ],
   ])("%s: 400 with the rule's issue, never 200 or 500", async (_what, text, path) => {
     const res = await call("POST", "/model/v1/generation", text);
     expect(res.status).toBe(400);
@@ -101,7 +123,8 @@ describe("prototype keys in a create", () => {
   });
 });
 
-const wire = (params: Record<string, unknown>) => JSON.stringify({ model: "kirin_v3_i2v", input: [{ params: { image: "https://x.test/a.png", prompt: "p", ...params } }] });
+const wire = (params: Record<string, unknown>) =>
+  JSON.stringify({ model: "kirin_v3_i2v", input: [{ params: { image: "https://x.test/a.png", prompt: "p", ...params } }] });
 
 /** Resolves once `check()` holds, polling every 10 ms (up to 5 s). */
 async function eventually(check: () => boolean): Promise<void> {
@@ -123,19 +146,35 @@ describe("callbacks to link-local and metadata addresses", () => {
     expect(res.status).toBe(400);
     expect(isErrorResponse(res.json)).toBe(true);
     expect(res.json.error.issues).toEqual([
-      expect.objectContaining({ path: "/input/0/params/callback_url", rule: "mock-callback-address", message: expect.stringContaining("--allow-link-local-callbacks") }),
+      expect.objectContaining({
+        path: "/input/0/params/callback_url",
+        rule: "mock-callback-address",
+        message: expect.stringContaining("--allow-link-local-callbacks"),
+      }),
     ]);
   });
 
   it("loopback and private addresses stay allowed (a receiver on this machine or this network)", () => {
-    for (const address of ["127.0.0.1", "10.0.0.5", "192.168.1.20", "::1", "169.253.255.255", "169.255.0.1"]) expect(isLinkLocalOrMetadata(address)).toBe(false);
+    for (const address of ["127.0.0.1", "10.0.0.5", "192.168.1.20", "::1", "169.253.255.255", "169.255.0.1"])
+      expect(isLinkLocalOrMetadata(address)).toBe(false);
   });
 
   it("are delivered when the mock is started to allow them", async () => {
     const lines: string[] = [];
-    const open = await startMockServer({ port: 0, taskSeconds: 0.05, allowLinkLocalCallbacks: true, callbackRetries: 0, callbackTimeoutMs: 200, log: (l) => lines.push(l) });
+    const open = await startMockServer({
+      port: 0,
+      taskSeconds: 0.05,
+      allowLinkLocalCallbacks: true,
+      callbackRetries: 0,
+      callbackTimeoutMs: 200,
+      log: (l) => lines.push(l),
+    });
     try {
-      const res = await fetch(`${open.url}/model/v1/generation`, { method: "POST", headers: { ...AUTH, "content-type": "application/json" }, body: wire({ callback_url: "http://169.254.169.254/hook" }) });
+      const res = await fetch(`${open.url}/model/v1/generation`, {
+        method: "POST",
+        headers: { ...AUTH, "content-type": "application/json" },
+        body: wire({ callback_url: "http://169.254.169.254/hook" }),
+      });
       expect(res.status).toBe(200);
       // Tried (and, with no metadata service here, failed) rather than refused.
       await eventually(() => lines.length >= 2);
@@ -152,7 +191,11 @@ describe("the mock's logs", () => {
     const quiet = await startMockServer({ port: 0, taskSeconds: 0.05, callbackRetries: 0, log: (l) => lines.push(l) });
     try {
       const url = "http://hook-user:hook-s3cret@127.0.0.1:9/hook?token=tok-s3cret&id=7";
-      const res = await fetch(`${quiet.url}/model/v1/generation`, { method: "POST", headers: { ...AUTH, "content-type": "application/json" }, body: wire({ callback_url: url }) });
+      const res = await fetch(`${quiet.url}/model/v1/generation`, {
+        method: "POST",
+        headers: { ...AUTH, "content-type": "application/json" },
+        body: wire({ callback_url: url }),
+      });
       expect(res.status).toBe(200);
       await eventually(() => lines.length >= 2);
       for (const line of lines) {
@@ -166,7 +209,11 @@ describe("the mock's logs", () => {
   });
 
   it("warn when the mock listens on an address other machines can reach", async () => {
-    for (const [host, warns] of [["0.0.0.0", true], ["127.0.0.1", false], ["localhost", false]] as const) {
+    for (const [host, warns] of [
+      ["0.0.0.0", true],
+      ["127.0.0.1", false],
+      ["localhost", false],
+    ] as const) {
       const lines: string[] = [];
       const server = await startMockServer({ host, port: 0, log: (l) => lines.push(l) });
       await server.close();
@@ -190,7 +237,11 @@ describe("callback back-pressure", () => {
     const hook = `http://127.0.0.1:${(receiver.address() as { port: number }).port}/hook`;
     const small = await startMockServer({ port: 0, taskSeconds: 0.2, maxPendingCallbacks: 4, log: () => {} });
     const create = (params: Record<string, unknown>) =>
-      fetch(`${small.url}/model/v1/generation`, { method: "POST", headers: { ...AUTH, "content-type": "application/json" }, body: wire(params) });
+      fetch(`${small.url}/model/v1/generation`, {
+        method: "POST",
+        headers: { ...AUTH, "content-type": "application/json" },
+        body: wire(params),
+      });
     try {
       expect((await create({ callback_url: hook })).status).toBe(200);
       expect((await create({ callback_url: hook })).status).toBe(200);
@@ -209,14 +260,17 @@ describe("callback back-pressure", () => {
 });
 
 describe("malformed paths", () => {
-  it.each(["%E0%A4%A", "%", "%zz", "%C0%80", "%ED%A0%80", "a%2"])("GET /task/%s: 400 in the contract's envelope, no stack trace in the log", async (segment) => {
-    const before = logs.length;
-    const res = await call("GET", `/model/v1/generation/task/${segment}`);
-    expect(res.status).toBe(400);
-    expect(isErrorResponse(res.json)).toBe(true);
-    expect(res.json.error).toMatchObject({ code: "invalid_request", message: expect.stringContaining("is not valid percent-encoding") });
-    expect(logs.slice(before)).toEqual([]);
-  });
+  it.each(["%E0%A4%A", "%", "%zz", "%C0%80", "%ED%A0%80", "a%2"])(
+    "GET /task/%s: 400 in the contract's envelope, no stack trace in the log",
+    async (segment) => {
+      const before = logs.length;
+      const res = await call("GET", `/model/v1/generation/task/${segment}`);
+      expect(res.status).toBe(400);
+      expect(isErrorResponse(res.json)).toBe(true);
+      expect(res.json.error).toMatchObject({ code: "invalid_request", message: expect.stringContaining("is not valid percent-encoding") });
+      expect(logs.slice(before)).toEqual([]);
+    },
+  );
 
   it("a well-formed encoded id still reaches the task", async () => {
     const created = await call("POST", "/model/v1/generation", wire({ external_task_id: "order/1 ü" }));
@@ -226,13 +280,18 @@ describe("malformed paths", () => {
 });
 
 describe("header values every object inherits a property for", () => {
-  it.each(["toString", "constructor", "__proto__", "hasOwnProperty"])("X-Kirin-Mock-Scenario: %s is an unknown scenario (400), not a hanging request", async (name) => {
-    const res = await call("POST", "/model/v1/generation", wire({}), { "x-kirin-mock-scenario": name });
-    expect(res.status).toBe(400);
-    expect(res.json.error.issues).toEqual([expect.objectContaining({ rule: "mock-scenario", message: expect.stringContaining(`Unknown mock scenario "${name}"`) })]);
-    // A status request reads the header through the same parser: the same 400, not a lookup.
-    const poll = await fetch(`${mock.url}/model/v1/generation/task/none`, { headers: { ...AUTH, "x-kirin-mock-scenario": name } });
-    expect(poll.status).toBe(400);
-    expect((await poll.json()).error.issues[0].rule).toBe("mock-scenario");
-  });
+  it.each(["toString", "constructor", "__proto__", "hasOwnProperty"])(
+    "X-Kirin-Mock-Scenario: %s is an unknown scenario (400), not a hanging request",
+    async (name) => {
+      const res = await call("POST", "/model/v1/generation", wire({}), { "x-kirin-mock-scenario": name });
+      expect(res.status).toBe(400);
+      expect(res.json.error.issues).toEqual([
+        expect.objectContaining({ rule: "mock-scenario", message: expect.stringContaining(`Unknown mock scenario "${name}"`) }),
+      ]);
+      // A status request reads the header through the same parser: the same 400, not a lookup.
+      const poll = await fetch(`${mock.url}/model/v1/generation/task/none`, { headers: { ...AUTH, "x-kirin-mock-scenario": name } });
+      expect(poll.status).toBe(400);
+      expect((await poll.json()).error.issues[0].rule).toBe("mock-scenario");
+    },
+  );
 });

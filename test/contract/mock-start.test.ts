@@ -10,7 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 let copy: string;
 beforeAll(() => {
   copy = mkdtempSync(join(tmpdir(), "kirin-start-"));
-  for (const dir of ["mock", "docs", "src", "generated"]) cpSync(dir, join(copy, dir), { recursive: true, filter: (f) => !/reference\.html$|\.build|playground\.js$/.test(f) });
+  for (const dir of ["mock", "docs", "src", "generated"])
+    cpSync(dir, join(copy, dir), { recursive: true, filter: (f) => !/reference\.html$|\.build|playground\.js$/.test(f) });
   cpSync("package.json", join(copy, "package.json"));
   symlinkSync(resolve("node_modules"), join(copy, "node_modules"));
 });

@@ -1,7 +1,8 @@
 // The mock API over HTTP: lifecycle, rules, scenarios, idempotent creates, callbacks, bad input.
+
+import { readFileSync } from "node:fs";
 import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
-import { readFileSync } from "node:fs";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type MockServer, startMockServer } from "../../mock/server.js";
@@ -29,8 +30,7 @@ beforeAll(async () => {
 afterAll(() => mock.close());
 
 const wire = (params: Record<string, unknown>, model = "kirin_v3_i2v") => ({ model, input: [{ params }] });
-const i2v = (extra: Record<string, unknown> = {}) =>
-  wire({ image: "https://x.test/a.png", prompt: "A fox", ...extra });
+const i2v = (extra: Record<string, unknown> = {}) => wire({ image: "https://x.test/a.png", prompt: "A fox", ...extra });
 
 async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
   const res = await fetch(`${mock.url}${path}`, {
@@ -137,7 +137,10 @@ describe("external_task_id", () => {
   });
 
   it("treats key order as the same body", async () => {
-    const a = await create({ input: [{ params: { prompt: "x", image: "https://x.test/a.png", external_task_id: "ext-order" } }], model: "kirin_v3_i2v" });
+    const a = await create({
+      input: [{ params: { prompt: "x", image: "https://x.test/a.png", external_task_id: "ext-order" } }],
+      model: "kirin_v3_i2v",
+    });
     const b = await create(i2v({ prompt: "x", external_task_id: "ext-order" }));
     expect(b.json.id).toBe(a.json.id);
   });
@@ -217,7 +220,10 @@ describe("scenarios", () => {
     ["rate-limit-code", 429, { error: { code: 1002, message: "rate limit exceeded" } }],
     ["server-error-message", 500, { error: { error_message: "Task creation error" } }],
   ])("%s answers %i in the gateway's own envelope", async (scenario, status, body) => {
-    for (const res of [await create(i2v(), { "x-kirin-mock-scenario": scenario }), await poll("any", { "x-kirin-mock-scenario": scenario })]) {
+    for (const res of [
+      await create(i2v(), { "x-kirin-mock-scenario": scenario }),
+      await poll("any", { "x-kirin-mock-scenario": scenario }),
+    ]) {
       expect(res.status).toBe(status);
       expect(res.json).toEqual(body);
       expect(isErrorBody(res.json)).toBe(true);
@@ -232,7 +238,10 @@ describe("scenarios", () => {
     expect((await poll("ext-rejected")).status).toBe(404);
     const failed = await create(i2v(), { "x-kirin-mock-scenario": "create-failed" });
     expect(failed.status).toBe(200);
-    expect(failed.json).toMatchObject({ status: "failed", error: { code: 110001, message: "input image may contain sensitive information" } });
+    expect(failed.json).toMatchObject({
+      status: "failed",
+      error: { code: 110001, message: "input image may contain sensitive information" },
+    });
   });
 
   it("rejects an unknown shapes value by name", async () => {
@@ -291,7 +300,11 @@ describe("bad input never takes the mock down", () => {
       [create("{not json"), 400, "invalid_request"],
       [create(JSON.stringify(i2v()), { "content-type": "text/plain" }), 415, "unsupported_media_type"],
       [create("[".repeat(100_000) + "]".repeat(100_000)), 400, "invalid_request"],
-      [create(JSON.stringify({ model: "kirin_v3_i2v", input: [{ params: { prompt: { a: { b: { c: [[[[1]]]] } } } } }] })), 400, "invalid_request"],
+      [
+        create(JSON.stringify({ model: "kirin_v3_i2v", input: [{ params: { prompt: { a: { b: { c: [[[[1]]]] } } } } }] })),
+        400,
+        "invalid_request",
+      ],
       [create("null"), 400, "invalid_request"],
       [call("GET", "/model/v1/generation"), 405, "method_not_allowed"],
       [call("DELETE", "/model/v1/generation/task/x"), 405, "method_not_allowed"],

@@ -1,9 +1,10 @@
 // kirin-api/msw in the test process (setupServer): the speed option, a base URL with a path, and
 // requests outside it left alone.
-import { setupServer } from "msw/node";
-import { afterAll, beforeAll, expect, it } from "vitest";
+
 import { createKirinClient } from "kirin-api";
 import { createMockHandlers } from "kirin-api/msw";
+import { setupServer } from "msw/node";
+import { afterAll, beforeAll, expect, it } from "vitest";
 
 const handlers = createMockHandlers({ baseUrl: "https://gateway.test/v1/", speed: 1000, log: () => {} });
 const server = setupServer(...handlers);

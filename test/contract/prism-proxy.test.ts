@@ -62,7 +62,9 @@ describe("the mock behind prism proxy --errors", () => {
   it("keeps the contract through a scripted session", async () => {
     const created = await create("create", wire({ external_task_id: "proxy-1", callback_url: "http://127.0.0.1:9/hook" }));
     expect(created.status).toBe(200);
-    expect(await pollUntil("poll to completed (wire shapes)", created.body.id, ["completed"])).toEqual(new Set(["in_progress", "completed"]));
+    expect(await pollUntil("poll to completed (wire shapes)", created.body.id, ["completed"])).toEqual(
+      new Set(["in_progress", "completed"]),
+    );
     const DOCUMENTED = { "x-kirin-mock-shapes": "documented" };
     const documented = await create("create (documented shapes)", wire({}), DOCUMENTED);
     expect(documented.body.status).toBe("pending");
@@ -70,7 +72,9 @@ describe("the mock behind prism proxy --errors", () => {
       new Set(["pending", "processing", "completed"]),
     );
     expect((await poll("poll by external id", "proxy-1")).status).toBe(200);
-    expect((await create("same external id, same body", wire({ external_task_id: "proxy-1", callback_url: "http://127.0.0.1:9/hook" }))).status).toBe(200);
+    expect(
+      (await create("same external id, same body", wire({ external_task_id: "proxy-1", callback_url: "http://127.0.0.1:9/hook" }))).status,
+    ).toBe(200);
     expect((await create("same external id, other body", wire({ external_task_id: "proxy-1" }))).status).toBe(409);
 
     // Breaks runtime rules only, so Prism's own request check lets it through to the mock.
@@ -93,11 +97,17 @@ describe("the mock behind prism proxy --errors", () => {
     expect((await poll("unavailable", "x", { "x-kirin-mock-scenario": "unavailable" })).status).toBe(503);
     // The gateway's own error envelopes, the 402 among them, and the two odd 200s of a create.
     for (const [scenario, status] of [
-      ["insufficient-credits", 402], ["bad-request-message", 400], ["rate-limit-code", 429], ["server-error-message", 500],
+      ["insufficient-credits", 402],
+      ["bad-request-message", 400],
+      ["rate-limit-code", 429],
+      ["server-error-message", 500],
     ] as const) {
       expect((await create(scenario, wire({}), { "x-kirin-mock-scenario": scenario })).status).toBe(status);
     }
-    for (const [scenario, status] of [["unauthorized-string", 401], ["not-found-wrapper", 404]] as const) {
+    for (const [scenario, status] of [
+      ["unauthorized-string", 401],
+      ["not-found-wrapper", 404],
+    ] as const) {
       expect((await poll(scenario, "x", { "x-kirin-mock-scenario": scenario })).status).toBe(status);
     }
     expect((await create("create-rejected", wire({}), { "x-kirin-mock-scenario": "create-rejected" })).body.id).toBeUndefined();

@@ -3,8 +3,8 @@ import { readFileSync } from "node:fs";
 import SwaggerParser from "@apidevtools/swagger-parser";
 import { describe, expect, it } from "vitest";
 import {
-  type ValidateFunction,
   schemaRules,
+  type ValidateFunction,
   validateEnvelope,
   validateKirinV3I2VParams,
   validateKirinV3OmniVideoParams,
@@ -37,8 +37,8 @@ describe("the contract", () => {
       expect(api.openapi).toBe("3.1.0");
       const deref: any = await SwaggerParser.dereference(source);
       const params =
-        deref.paths["/model/v1/generation"].post.requestBody.content["application/json"].schema
-          .oneOf[0].properties.input.items.properties.params;
+        deref.paths["/model/v1/generation"].post.requestBody.content["application/json"].schema.oneOf[0].properties.input.items.properties
+          .params;
       expect(params.allOf[0].properties.duration.default).toBe("5");
     }
   });
@@ -91,18 +91,12 @@ describe("the contract", () => {
   it("names the callback payload as a schema", () => {
     const cb = bundle.paths["/model/v1/generation"].post.callbacks.taskStatusChanged;
     const op = Object.values(cb)[0] as any;
-    expect(op.post.requestBody.content["application/json"].schema.$ref).toBe(
-      "#/components/schemas/TaskCallback",
-    );
+    expect(op.post.requestBody.content["application/json"].schema.$ref).toBe("#/components/schemas/TaskCallback");
   });
 
   it("documents the three seed error codes without closing `code` to them", () => {
     const err = bundle.components.schemas.TaskError;
-    expect(err["x-kirin-error-codes"].map((c: any) => c.code)).toEqual([
-      "006001094",
-      "006001095",
-      "006001099",
-    ]);
+    expect(err["x-kirin-error-codes"].map((c: any) => c.code)).toEqual(["006001094", "006001095", "006001099"]);
     expect(err.properties.code.enum).toBeUndefined();
     expect(validateTask({ id: "t", model: "m", status: "failed", error: { code: "123" } })).toBe(true);
   });
@@ -113,24 +107,48 @@ describe("named examples", () => {
 
   // The documented forms, and the forms the real gateway sends (test/fixtures/wire/).
   const documentedTasks = [
-    "TaskPending", "TaskProcessing", "TaskCompleted", "TaskFailedResourceInsufficient",
-    "TaskFailedResponseError", "TaskFailedCreationError",
+    "TaskPending",
+    "TaskProcessing",
+    "TaskCompleted",
+    "TaskFailedResourceInsufficient",
+    "TaskFailedResponseError",
+    "TaskFailedCreationError",
   ];
   const wireTasks = ["TaskQueuedWire", "TaskInProgressWire", "TaskCompletedWire", "TaskFailedIntegerCode", "TaskFailedPlainError"];
 
   it("cover every case the contract promises", () => {
     expect(Object.keys(examples).sort()).toEqual(
       [
-        "I2VSingleShotUrlRequest", "I2VFirstLastFrameBase64Request", "I2VMultiShotRequest",
-        "OmniTextOnlyRequest", "OmniFirstEndFrameRequest", "OmniReferenceImagesRequest",
-        "OmniFeatureVideoRequest", "OmniVideoEditRequest",
-        ...documentedTasks, ...wireTasks,
-        "CreateInProgress", "CreateFailed", "CreateRejected",
-        "ErrorBadRequest", "ErrorUnauthorized", "ErrorNotFound", "ErrorConflict",
-        "ErrorPayloadTooLarge", "ErrorUnsupportedMediaType", "ErrorRateLimited",
-        "ErrorInternal", "ErrorServiceUnavailable",
-        "ErrorInsufficientCredits", "ErrorNotFoundWrapper", "ErrorMessageOnly", "ErrorAsString",
-        "ErrorObjectMessage", "ErrorObjectErrorMessage", "ErrorRateLimitedCode", "ErrorBadTaskId",
+        "I2VSingleShotUrlRequest",
+        "I2VFirstLastFrameBase64Request",
+        "I2VMultiShotRequest",
+        "OmniTextOnlyRequest",
+        "OmniFirstEndFrameRequest",
+        "OmniReferenceImagesRequest",
+        "OmniFeatureVideoRequest",
+        "OmniVideoEditRequest",
+        ...documentedTasks,
+        ...wireTasks,
+        "CreateInProgress",
+        "CreateFailed",
+        "CreateRejected",
+        "ErrorBadRequest",
+        "ErrorUnauthorized",
+        "ErrorNotFound",
+        "ErrorConflict",
+        "ErrorPayloadTooLarge",
+        "ErrorUnsupportedMediaType",
+        "ErrorRateLimited",
+        "ErrorInternal",
+        "ErrorServiceUnavailable",
+        "ErrorInsufficientCredits",
+        "ErrorNotFoundWrapper",
+        "ErrorMessageOnly",
+        "ErrorAsString",
+        "ErrorObjectMessage",
+        "ErrorObjectErrorMessage",
+        "ErrorRateLimitedCode",
+        "ErrorBadTaskId",
       ].sort(),
     );
   });
@@ -201,20 +219,11 @@ const counterexamples: Record<string, [Validator, unknown]> = {
   "one-first-frame": [OMNI, omni({ image_list: [ff, { ...ff }] })],
   "end-frame-requires-first-frame": [OMNI, omni({ image_list: [ef] })],
   "end-frame-max-two-images": [OMNI, omni({ image_list: [ff, ef, ref] })],
-  "reference-video-sound-off": [
-    OMNI,
-    omni({ sound: "on", video_list: [{ video_url: "https://x.test/v.mp4", refer_type: "feature" }] }),
-  ],
+  "reference-video-sound-off": [OMNI, omni({ sound: "on", video_list: [{ video_url: "https://x.test/v.mp4", refer_type: "feature" }] })],
   "video-edit-no-frames": [OMNI, omni({ image_list: [ff], video_list: [{ video_url: "https://x.test/v.mp4" }] })],
-  "first-frame-max-three-elements": [
-    OMNI,
-    omni({ image_list: [ff], element_list: [1, 2, 3, 4].map((element_id) => ({ element_id })) }),
-  ],
+  "first-frame-max-three-elements": [OMNI, omni({ image_list: [ff], element_list: [1, 2, 3, 4].map((element_id) => ({ element_id })) })],
   "aspect-ratio-required": [OMNI, { prompt: "p", image_list: [ref] }],
-  "task-output-only-when-completed": [
-    "validateTask",
-    { id: "t", model: "m", status: "processing", output: [{ content: [] }] },
-  ],
+  "task-output-only-when-completed": ["validateTask", { id: "t", model: "m", status: "processing", output: [{ content: [] }] }],
   "task-error-only-when-failed": ["validateTask", { id: "t", model: "m", status: "failed" }],
 };
 
@@ -249,7 +258,11 @@ describe("rules stated in the schema", () => {
       [I2V, i2v({ image: "" }), "minLength"],
       [I2V, i2v({ multi_shot: true, shot_type: "customize", multi_prompt: [] }), "minItems"],
       [I2V, i2v({ multi_shot: true, shot_type: "customize", multi_prompt: Array(7).fill(shots[0]) }), "maxItems"],
-      [I2V, i2v({ multi_shot: true, shot_type: "customize", multi_prompt: [{ index: 1, prompt: "x".repeat(513), duration: "5" }] }), "maxLength"],
+      [
+        I2V,
+        i2v({ multi_shot: true, shot_type: "customize", multi_prompt: [{ index: 1, prompt: "x".repeat(513), duration: "5" }] }),
+        "maxLength",
+      ],
       [I2V, i2v({ multi_shot: true, shot_type: "single" }), "enum"],
       [I2V, i2v({ watermark_info: [true] }), "type"],
       [OMNI, omni({ video_list: [{ video_url: "https://x.test/a.mp4" }, { video_url: "https://x.test/b.mp4" }] }), "maxItems"],

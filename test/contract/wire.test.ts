@@ -44,7 +44,12 @@ type Outcome =
 const expected: Record<string, Outcome> = {
   "create-in-progress": { task: { id: "task-1", status: "processing", model: "kirin_v2_6_i2v" } },
   "create-in-progress-created-at": { task: { id: "task-1", status: "processing", model: "model-1", created_at: 1000 } },
-  "create-failed": { error: KirinTaskFailedError, code: "000110001", originalCode: 110001, message: "input image may contain sensitive information" },
+  "create-failed": {
+    error: KirinTaskFailedError,
+    code: "000110001",
+    originalCode: 110001,
+    message: "input image may contain sensitive information",
+  },
   "create-documented-pending": { task: { id: "task_01", status: "pending", created_at: 1763786400000 } },
   "create-in-queue-old-word": { task: { id: "task_02", status: "pending", model: "kirin_v3_i2v" } },
   "create-rejected-error-string": { error: KirinCreateRejectedError, message: "insufficient balance" },
@@ -61,15 +66,43 @@ const expected: Record<string, Outcome> = {
     urls: ["https://cdn.example.com/d758n65e878c73cmdg20.mp4"],
     cost: "0.35",
   },
-  "task-completed-seaart-go-struct": { task: { status: "completed", model: "kirin_v3_omni_video" }, urls: ["https://example.com/out.mp4"], cost: "0.01429" },
+  "task-completed-seaart-go-struct": {
+    task: { status: "completed", model: "kirin_v3_omni_video" },
+    urls: ["https://example.com/out.mp4"],
+    cost: "0.01429",
+  },
   "task-completed-sync-image": { task: { status: "completed" }, urls: [], cost: "0.0065" },
   "task-success-old-word": { task: { status: "completed" }, urls: ["https://cdn.example.com/7.mp4"], cost: "0" },
-  "task-completed-two-results": { task: { status: "completed", created_at: 1763786400123 }, urls: ["https://cdn.example.com/8.mp4"], cost: "0.7000" },
+  "task-completed-two-results": {
+    task: { status: "completed", created_at: 1763786400123 },
+    urls: ["https://cdn.example.com/8.mp4"],
+    cost: "0.7000",
+  },
   "task-failed-error-message": { error: KirinTaskFailedError, code: "unknown", message: "provider rejected request" },
-  "task-failed-int-code-message": { error: KirinTaskFailedError, code: "000110001", originalCode: 110001, message: "input image may contain sensitive information" },
-  "task-failed-empty-usage": { error: KirinTaskFailedError, code: "000190000", originalCode: 190000, message: "download input audio failed" },
-  "task-failed-seed-code-as-int": { error: KirinTaskFailedError, code: "006001094", originalCode: 6001094, message: "Task resource insufficient" },
-  "task-failed-seed-code-as-short-string": { error: KirinTaskFailedError, code: "006001095", originalCode: "6001095", message: "Task response error" },
+  "task-failed-int-code-message": {
+    error: KirinTaskFailedError,
+    code: "000110001",
+    originalCode: 110001,
+    message: "input image may contain sensitive information",
+  },
+  "task-failed-empty-usage": {
+    error: KirinTaskFailedError,
+    code: "000190000",
+    originalCode: 190000,
+    message: "download input audio failed",
+  },
+  "task-failed-seed-code-as-int": {
+    error: KirinTaskFailedError,
+    code: "006001094",
+    originalCode: 6001094,
+    message: "Task resource insufficient",
+  },
+  "task-failed-seed-code-as-short-string": {
+    error: KirinTaskFailedError,
+    code: "006001095",
+    originalCode: "6001095",
+    message: "Task response error",
+  },
   "task-failed-plain-string": { error: KirinTaskFailedError, code: "unknown", message: "download input audio failed" },
   "task-cancelled": { error: KirinTaskFailedError, code: "unknown", message: "" },
   "err-400-message": { error: KirinBadRequestError, code: "http_400", message: "400 http_400: bad request" },
@@ -80,7 +113,11 @@ const expected: Record<string, Outcome> = {
   "err-402-status-wrapper": { error: KirinInsufficientCreditsError, code: "40201", message: "402 40201: Insufficient credits" },
   "err-429-error-code": { error: KirinRateLimitError, code: "1002", message: "429 1002: rate limit exceeded" },
   "err-503-error-object": { error: KirinInternalServerError, code: "http_503", message: "503 http_503: service busy" },
-  "err-403-mock-envelope": { error: KirinPermissionDeniedError, code: "forbidden", message: "403 forbidden: key has no access to kirin_v3_i2v (request req_9)" },
+  "err-403-mock-envelope": {
+    error: KirinPermissionDeniedError,
+    code: "forbidden",
+    message: "403 forbidden: key has no access to kirin_v3_i2v (request req_9)",
+  },
 };
 
 /** A fetch that answers every request with `fixture`, then (for polls) a finished task. */
@@ -100,7 +137,10 @@ afterEach(() => {
 });
 
 async function settle<T>(promise: Promise<T>): Promise<{ value?: T; error?: unknown }> {
-  const result = promise.then((value) => ({ value }), (error: unknown) => ({ error }));
+  const result = promise.then(
+    (value) => ({ value }),
+    (error: unknown) => ({ error }),
+  );
   await vi.runAllTimersAsync();
   return result;
 }
@@ -146,7 +186,9 @@ describe("the contract accepts what the gateway sends", () => {
   });
 
   it.each(byKind("error"))("error answer %s, under the status it came with", (_name, f) => {
-    const [method, path] = (f.meta.endpoint ?? "").startsWith("POST") ? ["post", "/model/v1/generation"] : ["get", "/model/v1/generation/task/{id}"];
+    const [method, path] = (f.meta.endpoint ?? "").startsWith("POST")
+      ? ["post", "/model/v1/generation"]
+      : ["get", "/model/v1/generation/task/{id}"];
     const responses = Object.keys(JSON.parse(JSON.stringify(responseStatuses(path, method))));
     const status = responses.includes(String(f.meta.http_status)) ? String(f.meta.http_status) : "default";
     const validate = inlineValidator(responseSchema(path, method, status));

@@ -110,13 +110,19 @@ export function normalize(line: string): string {
 // `npx tsx test/docs/cli-session.ts`: plays the session and writes what it printed into the guide.
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const steps = readSession();
-  const [cli, mock] = await Promise.all([buildCli("session-record"), startMockServer({ port: 0, taskSeconds: mockSeconds(steps), log: () => {} })]);
+  const [cli, mock] = await Promise.all([
+    buildCli("session-record"),
+    startMockServer({ port: 0, taskSeconds: mockSeconds(steps), log: () => {} }),
+  ]);
   const { outputs } = await play(steps, cli, mock.url);
   await mock.close();
   // The session's own export names the mock's usual address; the recording used a free port.
   const shown = (line: string) => line.replaceAll(mock.url, "http://127.0.0.1:4010");
   const block = steps.map((s, i) => [`$ ${s.command}`, ...outputs[i]!.map(shown)].join("\n")).join("\n");
   const markdown = readFileSync(GUIDE, "utf8");
-  writeFileSync(GUIDE, markdown.replace(BLOCK, () => `\`\`\`console\n${block}\n\`\`\``));
+  writeFileSync(
+    GUIDE,
+    markdown.replace(BLOCK, () => `\`\`\`console\n${block}\n\`\`\``),
+  );
   console.log(`${GUIDE}: session re-recorded (${steps.length} commands)`);
 }

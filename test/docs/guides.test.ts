@@ -82,21 +82,22 @@ describe("guide samples", () => {
 
   it("type-check against the library", async () => {
     const config = join(SAMPLES, "tsconfig.json");
-    writeFileSync(
-      config,
-      JSON.stringify({ extends: join(ROOT, "tsconfig.json"), compilerOptions: { noEmit: true }, include: ["*.mts"] }),
-    );
+    writeFileSync(config, JSON.stringify({ extends: join(ROOT, "tsconfig.json"), compilerOptions: { noEmit: true }, include: ["*.mts"] }));
     const result = await run(join(ROOT, "node_modules/.bin/tsc"), ["-p", config]).catch((e) => e);
     expect(`${result.stdout ?? ""}${result.stderr ?? ""}`).toBe("");
   }, 120_000);
 
-  it.each(samples.filter((s) => s.runs).map((s) => [s.name, s] as const))("%s runs against the mock", async (_name, sample) => {
-    const { stdout } = await run(process.execPath, ["--import", "tsx", sample.file], {
-      env: { ...process.env, KIRIN_BASE_URL: mock.url, KIRIN_API_KEY: "guide-test-key" },
-      timeout: 60_000,
-    });
-    expect(stdout.length).toBeGreaterThan(0);
-  }, 90_000);
+  it.each(samples.filter((s) => s.runs).map((s) => [s.name, s] as const))(
+    "%s runs against the mock",
+    async (_name, sample) => {
+      const { stdout } = await run(process.execPath, ["--import", "tsx", sample.file], {
+        env: { ...process.env, KIRIN_BASE_URL: mock.url, KIRIN_API_KEY: "guide-test-key" },
+        timeout: 60_000,
+      });
+      expect(stdout.length).toBeGreaterThan(0);
+    },
+    90_000,
+  );
 });
 
 describe("docs/browser.md", () => {
@@ -109,10 +110,13 @@ describe("docs/browser.md", () => {
 
 describe("docs/testing.md", () => {
   // Every recipe is shown as the file the suite runs.
-  it.each(["test/recipes/fake-client.test.ts", "test/recipes/fake-fetch.test.ts", "test/recipes/mock-status.test.ts"])("shows %s line for line", (file) => {
-    const blocks = [...readFileSync("docs/testing.md", "utf8").matchAll(/^```ts\n([\s\S]*?)^```$/gm)].map((m) => m[1]);
-    expect(blocks).toContain(readFileSync(file, "utf8"));
-  });
+  it.each(["test/recipes/fake-client.test.ts", "test/recipes/fake-fetch.test.ts", "test/recipes/mock-status.test.ts"])(
+    "shows %s line for line",
+    (file) => {
+      const blocks = [...readFileSync("docs/testing.md", "utf8").matchAll(/^```ts\n([\s\S]*?)^```$/gm)].map((m) => m[1]);
+      expect(blocks).toContain(readFileSync(file, "utf8"));
+    },
+  );
 });
 
 describe("docs/mock.md", () => {
@@ -124,7 +128,12 @@ describe("docs/mock.md", () => {
 });
 
 describe("links in the README and the guides", () => {
-  const pages = ["README.md", ...readdirSync("docs").filter((f) => f.endsWith(".md")).map((f) => `docs/${f}`)];
+  const pages = [
+    "README.md",
+    ...readdirSync("docs")
+      .filter((f) => f.endsWith(".md"))
+      .map((f) => `docs/${f}`),
+  ];
   /** Relative link targets of a Markdown page, as paths from the repository root, anchors dropped. */
   const targets = (page: string) =>
     [...readFileSync(page, "utf8").matchAll(/\]\(([^)\s]+)\)/g)]
@@ -164,7 +173,10 @@ describe("docs/other-generators.md", () => {
     const rows = Object.keys(PROBES).map(
       (name) => `| ${name} | ${withSchema.map((g) => (g.verdicts![name] === "rejects" ? "kept" : "**lost**")).join(" | ")} |`,
     );
-    const table = page.slice(page.indexOf("| a body with |")).split("\n").slice(2, 2 + rows.length);
+    const table = page
+      .slice(page.indexOf("| a body with |"))
+      .split("\n")
+      .slice(2, 2 + rows.length);
     expect(table).toEqual(rows);
   });
 

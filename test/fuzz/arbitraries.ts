@@ -5,17 +5,48 @@ import fc from "fast-check";
 import { PROTOTYPE_KEYS } from "../../src/json.js";
 
 const PARAM_KEYS = [
-  "image", "image_tail", "prompt", "negative_prompt", "multi_shot", "shot_type", "multi_prompt", "element_list", "image_list",
-  "video_list", "sound", "mode", "duration", "aspect_ratio", "watermark_info", "callback_url", "external_task_id",
+  "image",
+  "image_tail",
+  "prompt",
+  "negative_prompt",
+  "multi_shot",
+  "shot_type",
+  "multi_prompt",
+  "element_list",
+  "image_list",
+  "video_list",
+  "sound",
+  "mode",
+  "duration",
+  "aspect_ratio",
+  "watermark_info",
+  "callback_url",
+  "external_task_id",
 ];
 const TASK_KEYS = ["id", "status", "model", "progress", "created_at", "external_task_id", "output", "usage", "error", "metadata"];
 // Words every object inherits a property for are among them: a lookup table must not answer them.
 const INHERITED = ["constructor", "__proto__", "toString", "hasOwnProperty", "valueOf"];
-const STATUSES = ["pending", "processing", "in_progress", "completed", "success", "failed", "cancelled", "", "  ", "rendering", ...INHERITED];
+const STATUSES = [
+  "pending",
+  "processing",
+  "in_progress",
+  "completed",
+  "success",
+  "failed",
+  "cancelled",
+  "",
+  "  ",
+  "rendering",
+  ...INHERITED,
+];
 
 /** A key: mostly the ones that matter, sometimes a prototype key, sometimes anything. */
 const keyOf = (known: string[]) =>
-  fc.oneof({ weight: 6, arbitrary: fc.constantFrom(...known) }, { weight: 1, arbitrary: fc.constantFrom(...PROTOTYPE_KEYS) }, { weight: 2, arbitrary: fc.string() });
+  fc.oneof(
+    { weight: 6, arbitrary: fc.constantFrom(...known) },
+    { weight: 1, arbitrary: fc.constantFrom(...PROTOTYPE_KEYS) },
+    { weight: 2, arbitrary: fc.string() },
+  );
 
 /** A JSON value a little deeper and stranger than fc.jsonValue's defaults. */
 export const json = fc.jsonValue({ maxDepth: 6 });
@@ -46,9 +77,13 @@ export const wireBody = fc.oneof(
 );
 
 /** Task bodies as a callback or a poll may carry them. */
-export const taskBody = fc.dictionary(keyOf(TASK_KEYS), json, { maxKeys: 10 }).chain((fields) =>
-  fc.record({ id: fc.oneof(fc.string(), fc.integer(), json), status: fc.oneof(fc.constantFrom(...STATUSES), json) }).map((head) => ({ ...head, ...fields })),
-);
+export const taskBody = fc
+  .dictionary(keyOf(TASK_KEYS), json, { maxKeys: 10 })
+  .chain((fields) =>
+    fc
+      .record({ id: fc.oneof(fc.string(), fc.integer(), json), status: fc.oneof(fc.constantFrom(...STATUSES), json) })
+      .map((head) => ({ ...head, ...fields })),
+  );
 
 /**
  * JSON text of `value` with a prototype key planted in one of its objects (text, because an object
@@ -83,6 +118,6 @@ export function withPrototypeKey<T>(value: fc.Arbitrary<T>) {
 }
 
 /** JSON text nested `levels` deep around a value, in arrays or objects. */
-export const deeplyNested = fc.tuple(fc.integer({ min: 65, max: 20_000 }), fc.boolean()).map(([levels, arrays]) =>
-  arrays ? `${"[".repeat(levels)}1${"]".repeat(levels)}` : `${'{"a":'.repeat(levels)}1${"}".repeat(levels)}`,
-);
+export const deeplyNested = fc
+  .tuple(fc.integer({ min: 65, max: 20_000 }), fc.boolean())
+  .map(([levels, arrays]) => (arrays ? `${"[".repeat(levels)}1${"]".repeat(levels)}` : `${'{"a":'.repeat(levels)}1${"}".repeat(levels)}`));

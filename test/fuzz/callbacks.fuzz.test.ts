@@ -58,20 +58,29 @@ describe("parseCallback reads a task or throws KirinValidationError, nothing els
   });
 
   it(`on ${CASES.bytes} arbitrary byte strings`, () => {
-    fc.assert(fc.property(bytes, (raw) => void check(raw)), { numRuns: CASES.bytes });
+    fc.assert(
+      fc.property(bytes, (raw) => void check(raw)),
+      { numRuns: CASES.bytes },
+    );
   });
 
   it(`on ${CASES.shaped} task-shaped bodies`, () => {
-    fc.assert(fc.property(taskBody, (body) => void check(JSON.stringify(body))), { numRuns: CASES.shaped });
+    fc.assert(
+      fc.property(taskBody, (body) => void check(JSON.stringify(body))),
+      { numRuns: CASES.shaped },
+    );
   });
 });
 
 describe("prototype keys and deep nesting", () => {
   it(`a prototype key planted anywhere in ${CASES.prototype} task bodies changes nothing: it is dropped`, () => {
     fc.assert(
-      fc.property(taskBody.chain((body) => withPrototypeKey(fc.constant(body)).map((planted) => ({ body, ...planted }))), ({ body, text }) => {
-        expect(check(text)).toEqual(check(JSON.stringify(body)));
-      }),
+      fc.property(
+        taskBody.chain((body) => withPrototypeKey(fc.constant(body)).map((planted) => ({ body, ...planted }))),
+        ({ body, text }) => {
+          expect(check(text)).toEqual(check(JSON.stringify(body)));
+        },
+      ),
       { numRuns: CASES.prototype },
     );
   });
@@ -91,12 +100,18 @@ describe("the callback handler answers 200 or 400, never 500", () => {
   it(`on ${CASES.handler} arbitrary bodies`, async () => {
     const handler = createCallbackHandler(() => {});
     await fc.assert(
-      fc.asyncProperty(fc.oneof(bytes, taskBody.map((b) => new TextEncoder().encode(JSON.stringify(b)))), async (raw) => {
-        const res = await handler(new Request("https://me.example/kirin", { method: "POST", body: raw }));
-        expect([200, 400]).toContain(res.status);
-        const answer = await res.json();
-        expect(res.status === 200 ? answer.received : answer.error.code).toBe(res.status === 200 ? true : "invalid_request");
-      }),
+      fc.asyncProperty(
+        fc.oneof(
+          bytes,
+          taskBody.map((b) => new TextEncoder().encode(JSON.stringify(b))),
+        ),
+        async (raw) => {
+          const res = await handler(new Request("https://me.example/kirin", { method: "POST", body: raw }));
+          expect([200, 400]).toContain(res.status);
+          const answer = await res.json();
+          expect(res.status === 200 ? answer.received : answer.error.code).toBe(res.status === 200 ? true : "invalid_request");
+        },
+      ),
       { numRuns: CASES.handler },
     );
   });

@@ -41,7 +41,9 @@ beforeAll(async () => {
   silent.listen(0, "127.0.0.1");
   await once(silent, "listening");
   const options = { taskSeconds: 0.2, callbackTimeoutMs: 120_000 };
-  mock = spawn(process.execPath, ["--import", "tsx", "test/fuzz/mock-process.ts", JSON.stringify(options)], { stdio: ["ignore", "pipe", "inherit"] });
+  mock = spawn(process.execPath, ["--import", "tsx", "test/fuzz/mock-process.ts", JSON.stringify(options)], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   let output = "";
   for await (const chunk of mock.stdout!) {
     output += chunk;
@@ -72,7 +74,10 @@ describe("callback fan-out to a receiver that never answers", () => {
         const res = await fetch(`${mockUrl}/model/v1/generation`, {
           method: "POST",
           headers: { authorization: "Bearer load", "content-type": "application/json" },
-          body: JSON.stringify({ model: "kirin_v3_i2v", input: [{ params: { image: "https://x.test/a.png", prompt: `task ${i}`, callback_url: hook } }] }),
+          body: JSON.stringify({
+            model: "kirin_v3_i2v",
+            input: [{ params: { image: "https://x.test/a.png", prompt: `task ${i}`, callback_url: hook } }],
+          }),
         });
         await res.arrayBuffer();
         statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);

@@ -63,7 +63,10 @@ describe("the mock never answers 500 and always answers in the contract's envelo
     );
     await fc.assert(
       fc.asyncProperty(body, header, fc.option(word, { nil: undefined }), async (text, scenario, shapes) => {
-        const headers = { ...(scenario !== undefined && { "x-kirin-mock-scenario": scenario }), ...(shapes !== undefined && { "x-kirin-mock-shapes": shapes }) };
+        const headers = {
+          ...(scenario !== undefined && { "x-kirin-mock-scenario": scenario }),
+          ...(shapes !== undefined && { "x-kirin-mock-shapes": shapes }),
+        };
         const res = await send("POST", "/model/v1/generation", text, headers);
         sound(res, text);
         if (res.status === 200) expect(isCreateAnswer(res.body), res.text).toBe(true);

@@ -92,9 +92,9 @@ describe("a prototype key anywhere is always an error with its rule", () => {
   });
 
   it(`planted in any object of ${CASES.prototype} valid bodies, flat or wire, it is the one issue, at its path`, () => {
-    const body = fc.constantFrom(...valid).chain((flat) =>
-      fc.constantFrom(flat, (({ model, ...params }) => ({ model, input: [{ params }] }))(flat)),
-    );
+    const body = fc
+      .constantFrom(...valid)
+      .chain((flat) => fc.constantFrom(flat, (({ model, ...params }) => ({ model, input: [{ params }] }))(flat)));
     fc.assert(
       fc.property(withPrototypeKey(body), ({ text, key }) => {
         const planted = JSON.parse(text);

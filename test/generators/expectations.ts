@@ -19,7 +19,10 @@ interface WireBody {
 
 const image = "https://cdn.example.com/images/fox-start.jpg";
 const i2v = (params: Params): WireBody => ({ model: "kirin_v3_i2v", input: [{ params: { image, prompt: "A fox trots.", ...params } }] });
-const omni = (params: Params): WireBody => ({ model: "kirin_v3_omni_video", input: [{ params: { prompt: "A paper boat.", aspect_ratio: "16:9", ...params } }] });
+const omni = (params: Params): WireBody => ({
+  model: "kirin_v3_omni_video",
+  input: [{ params: { prompt: "A paper boat.", aspect_ratio: "16:9", ...params } }],
+});
 const shots = (durations: string[]) => durations.map((duration, i) => ({ index: i + 1, prompt: `Shot ${i + 1}.`, duration }));
 const without = (body: WireBody, field: string): WireBody => {
   const params = { ...body.input[0]!.params };
@@ -44,7 +47,10 @@ export const PROBES = {
   "an empty external_task_id": { body: i2v({ external_task_id: "" }), rule: "min-length" },
   "an element_id that is no integer": { body: i2v({ element_list: [{ element_id: 1.5 }] }), rule: "type" },
   // Cross-field rules (`if`/`then`, `anyOf` of `required`, `contains`).
-  "empty params (image-or-image-tail, single-shot-requires-prompt)": { body: { model: "kirin_v3_i2v", input: [{ params: {} }] }, rule: "image-or-image-tail" },
+  "empty params (image-or-image-tail, single-shot-requires-prompt)": {
+    body: { model: "kirin_v3_i2v", input: [{ params: {} }] },
+    rule: "image-or-image-tail",
+  },
   "a single shot without prompt (single-shot-requires-prompt)": { body: without(i2v({}), "prompt"), rule: "single-shot-requires-prompt" },
   "multi_shot without shot_type (multi-shot-requires-shot-type)": {
     body: without(multiShot(["5"], "5"), "shot_type"),
@@ -56,7 +62,15 @@ export const PROBES = {
     rule: "reference-video-sound-off",
   },
   "two first frames (one-first-frame)": {
-    body: without(omni({ image_list: [{ image_url: image, type: "first_frame" }, { image_url: image, type: "first_frame" }] }), "aspect_ratio"),
+    body: without(
+      omni({
+        image_list: [
+          { image_url: image, type: "first_frame" },
+          { image_url: image, type: "first_frame" },
+        ],
+      }),
+      "aspect_ratio",
+    ),
     rule: "one-first-frame",
   },
   // A rule no schema states (x-kirin-rules): only validateRequest has it.
@@ -67,7 +81,10 @@ type ProbeName = keyof typeof PROBES;
 
 /** Every probe rejected, but those named: they are accepted. */
 const rejectsAllBut = (...accepted: ProbeName[]): Record<ProbeName, Verdict> =>
-  Object.fromEntries(Object.keys(PROBES).map((name) => [name, accepted.includes(name as ProbeName) ? "accepts" : "rejects"])) as Record<ProbeName, Verdict>;
+  Object.fromEntries(Object.keys(PROBES).map((name) => [name, accepted.includes(name as ProbeName) ? "accepts" : "rejects"])) as Record<
+    ProbeName,
+    Verdict
+  >;
 
 /** What no generator keeps: the cross-field rules and the rules no schema states. */
 const CROSS_FIELD: ProbeName[] = [
@@ -131,7 +148,11 @@ export const GENERATORS: Generator[] = [
     version: "7.13.2",
     folder: "orval-zod",
     // Each rule becomes `zod.any()` in an intersection, so the inferred type of `params` is `any`.
-    types: { imports: 'import type { z } from "zod";\nimport type { createTaskBody } from "./api";', body: "z.input<typeof createTaskBody>", params: "any" },
+    types: {
+      imports: 'import type { z } from "zod";\nimport type { createTaskBody } from "./api";',
+      body: "z.input<typeof createTaskBody>",
+      params: "any",
+    },
     schema: { file: "api", path: ["createTaskBody"] },
     // `integer` becomes zod.number(): 1.5 passes as an element_id.
     verdicts: rejectsAllBut("an element_id that is no integer", ...CROSS_FIELD),
@@ -141,7 +162,10 @@ export const GENERATORS: Generator[] = [
     package: "openapi-zod-client",
     version: "1.18.3",
     folder: "openapi-zod-client",
-    types: { imports: 'import type { z } from "zod";\nimport type { schemas } from "./api";', body: "z.input<typeof schemas.CreateTaskRequest>" },
+    types: {
+      imports: 'import type { z } from "zod";\nimport type { schemas } from "./api";',
+      body: "z.input<typeof schemas.CreateTaskRequest>",
+    },
     schema: { file: "api", path: ["schemas", "CreateTaskRequest"] },
     // It applies a string schema's limits where a `$ref` points at it: a field that pointed at an
     // alias (a schema that is only a `$ref` to HttpUrl) lost HttpUrl's pattern. The contract has none.

@@ -107,7 +107,10 @@ describe("the probes", () => {
     for (const [name, probe] of Object.entries(PROBES)) {
       const result = validateWireRequest(probe.body);
       expect(result.valid, name).toBe(false);
-      expect(result.issues.map((i) => i.rule), name).toContain(probe.rule);
+      expect(
+        result.issues.map((i) => i.rule),
+        name,
+      ).toContain(probe.rule);
     }
   });
 
@@ -128,71 +131,72 @@ describe("the probes", () => {
   });
 });
 
-for (const generator of GENERATORS) describe(`${generator.name} ${generator.version}`, () => {
-  const { types, schema, verdicts } = generator;
-  const typeRules = !types
-    ? ""
-    : types.params === "any"
-      ? "; its types narrow the request on `model` and type `params` as any"
-      : "; its types narrow the request on `model` and keep each model's fields and enums, not the cross-field rules";
-  // The type assertions are the `@ts-expect-error` lines of typeCheck(): an unused one is a tsc error.
-  it(`compiles with tsc 5.9 (strict)${typeRules}`, () => {
-    expect(diagnostics.filter((line) => line.startsWith(`${generator.folder}/`))).toEqual([]);
-  });
-
-  if (schema && verdicts) {
-    const rejected = generator.rejectsExamples?.names ?? [];
-    const but = rejected.length ? ` but ${rejected.join(", ")}: ${generator.rejectsExamples!.because}` : "";
-    it(`its zod schema passes every named request example of the create operation${but}`, async () => {
-      const parse = await zodSchema(generator.folder, schema);
-      for (const [name, body] of Object.entries(examples)) {
-        const result = parse.safeParse(body);
-        expect(result.success, `${name}: ${JSON.stringify(result.error?.issues)}`).toBe(!rejected.includes(name));
-      }
+for (const generator of GENERATORS)
+  describe(`${generator.name} ${generator.version}`, () => {
+    const { types, schema, verdicts } = generator;
+    const typeRules = !types
+      ? ""
+      : types.params === "any"
+        ? "; its types narrow the request on `model` and type `params` as any"
+        : "; its types narrow the request on `model` and keep each model's fields and enums, not the cross-field rules";
+    // The type assertions are the `@ts-expect-error` lines of typeCheck(): an unused one is a tsc error.
+    it(`compiles with tsc 5.9 (strict)${typeRules}`, () => {
+      expect(diagnostics.filter((line) => line.startsWith(`${generator.folder}/`))).toEqual([]);
     });
 
-    it("its zod schema has a verdict for every probe", () => {
-      expect(Object.keys(verdicts).sort()).toEqual(Object.keys(PROBES).sort());
-    });
-    for (const [name, probe] of Object.entries(PROBES) as [string, Probe][]) {
-      const keeps = verdicts[name] === "rejects";
-      it(`its zod schema ${keeps ? "keeps the rule: rejects" : "loses the rule: accepts"} ${name}`, async () => {
+    if (schema && verdicts) {
+      const rejected = generator.rejectsExamples?.names ?? [];
+      const but = rejected.length ? ` but ${rejected.join(", ")}: ${generator.rejectsExamples!.because}` : "";
+      it(`its zod schema passes every named request example of the create operation${but}`, async () => {
         const parse = await zodSchema(generator.folder, schema);
-        expect(parse.safeParse(probe.body).success).toBe(!keeps);
+        for (const [name, body] of Object.entries(examples)) {
+          const result = parse.safeParse(body);
+          expect(result.success, `${name}: ${JSON.stringify(result.error?.issues)}`).toBe(!rejected.includes(name));
+        }
+      });
+
+      it("its zod schema has a verdict for every probe", () => {
+        expect(Object.keys(verdicts).sort()).toEqual(Object.keys(PROBES).sort());
+      });
+      for (const [name, probe] of Object.entries(PROBES) as [string, Probe][]) {
+        const keeps = verdicts[name] === "rejects";
+        it(`its zod schema ${keeps ? "keeps the rule: rejects" : "loses the rule: accepts"} ${name}`, async () => {
+          const parse = await zodSchema(generator.folder, schema);
+          expect(parse.safeParse(probe.body).success).toBe(!keeps);
+        });
+      }
+    }
+
+    if (generator.folder === "hey-api") {
+      it("its SDK sends a request example as the body, to the create's path", async () => {
+        const { createClient } = await import(join(dir, generator.folder, "client", "index.ts"));
+        const { createTask } = await import(join(dir, generator.folder, "sdk.gen.ts"));
+        const sent: Request[] = [];
+        const client = createClient({
+          baseUrl: "http://kirin.test",
+          fetch: async (request: Request) => {
+            sent.push(request);
+            return Response.json({ id: "task_1", status: "pending" });
+          },
+        });
+        const body = examples.I2VSingleShotUrlRequest;
+        const { data } = await createTask({ client, body, auth: "test-key" });
+        expect(data).toEqual({ id: "task_1", status: "pending" });
+        expect(sent[0]!.url).toBe("http://kirin.test/model/v1/generation");
+        expect(sent[0]!.headers.get("authorization")).toBe("Bearer test-key");
+        expect(await sent[0]!.json()).toEqual(body);
       });
     }
-  }
 
-  if (generator.folder === "hey-api") {
-    it("its SDK sends a request example as the body, to the create's path", async () => {
-      const { createClient } = await import(join(dir, generator.folder, "client", "index.ts"));
-      const { createTask } = await import(join(dir, generator.folder, "sdk.gen.ts"));
-      const sent: Request[] = [];
-      const client = createClient({
-        baseUrl: "http://kirin.test",
-        fetch: async (request: Request) => {
-          sent.push(request);
-          return Response.json({ id: "task_1", status: "pending" });
-        },
+    if (generator.folder === "orval-fetch") {
+      // Its functions call the global fetch with a path relative to no base URL: loading is the check.
+      it("its client module loads and names the create's path", async () => {
+        const api = await import(join(dir, generator.folder, "api.ts"));
+        expect(api.getCreateTaskUrl()).toBe("/model/v1/generation");
+        expect(typeof api.createTask).toBe("function");
       });
-      const body = examples.I2VSingleShotUrlRequest;
-      const { data } = await createTask({ client, body, auth: "test-key" });
-      expect(data).toEqual({ id: "task_1", status: "pending" });
-      expect(sent[0]!.url).toBe("http://kirin.test/model/v1/generation");
-      expect(sent[0]!.headers.get("authorization")).toBe("Bearer test-key");
-      expect(await sent[0]!.json()).toEqual(body);
-    });
-  }
-
-  if (generator.folder === "orval-fetch") {
-    // Its functions call the global fetch with a path relative to no base URL: loading is the check.
-    it("its client module loads and names the create's path", async () => {
-      const api = await import(join(dir, generator.folder, "api.ts"));
-      expect(api.getCreateTaskUrl()).toBe("/model/v1/generation");
-      expect(typeof api.createTask).toBe("function");
-    });
-  }
-});
+    }
+  });
 
 interface ZodLike {
   safeParse(value: unknown): { success: boolean; error?: { issues: unknown[] } };
@@ -226,17 +230,17 @@ ${typed ? "    // @ts-expect-error narrowed to kirin_v3_i2v, whose params have n
 }
 
 export const valid: Body[] = [
-${Object.values(examples).map((body) => `  ${JSON.stringify(body)},`).join("\n")}
+${Object.values(examples)
+  .map((body) => `  ${JSON.stringify(body)},`)
+  .join("\n")}
 ];
 
 // Kept: each of these is a type error.
 // @ts-expect-error an unknown model
 export const unknownModel: Body = { model: "kirin_v2", input: [{ params: { prompt: "p" } }] };
 ${
-  typed
-    ? ""
-    : "// Lost: the params' fields (params are any). None of these is a type error.\n"
-}${typed ? "// @ts-expect-error duration is one of \"3\" to \"15\"\n" : ""}export const wrongDuration: Body = { model: "kirin_v3_i2v", input: [{ params: { image: "https://x.test/a.png", prompt: "p", duration: "20" } }] };
+  typed ? "" : "// Lost: the params' fields (params are any). None of these is a type error.\n"
+}${typed ? '// @ts-expect-error duration is one of "3" to "15"\n' : ""}export const wrongDuration: Body = { model: "kirin_v3_i2v", input: [{ params: { image: "https://x.test/a.png", prompt: "p", duration: "20" } }] };
 ${typed ? "// @ts-expect-error aspect_ratio is not a kirin_v3_i2v parameter\n" : ""}export const foreignField: Body = { model: "kirin_v3_i2v", input: [{ params: { image: "https://x.test/a.png", prompt: "p", aspect_ratio: "16:9" } }] };
 ${typed ? "// @ts-expect-error multi_shot is a boolean\n" : ""}export const wrongType: Body = { model: "kirin_v3_i2v", input: [{ params: { image: "https://x.test/a.png", prompt: "p", multi_shot: "yes" } }] };
 

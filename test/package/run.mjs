@@ -7,7 +7,7 @@
 // Installs share npm's cache and prefer it to the registry. KIRIN_PACKAGE_TEST_KEEP=1 keeps the
 // temporary folder (it is kept anyway when something failed).
 import { spawn } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -106,10 +106,16 @@ async function checkBundler(dir, name) {
   await step(`${name}: tsc (bundler, TypeScript ${tsVersion(dir)})`, () => typecheck(dir));
   const esbuild = join(dir, "node_modules/.bin/esbuild");
   await step(`${name}: esbuild for the browser`, () =>
-    run(esbuild, ["src/client.ts", "--bundle", "--platform=browser", "--format=esm", "--outfile=out/browser.js", "--log-level=warning"], { cwd: dir }),
+    run(esbuild, ["src/client.ts", "--bundle", "--platform=browser", "--format=esm", "--outfile=out/browser.js", "--log-level=warning"], {
+      cwd: dir,
+    }),
   );
   await step(`${name}: esbuild for Node, run against \`kirin mock\``, async () => {
-    await run(esbuild, ["src/bundled.ts", "--bundle", "--platform=node", "--format=esm", "--outfile=out/bundled.mjs", "--log-level=warning"], { cwd: dir });
+    await run(
+      esbuild,
+      ["src/bundled.ts", "--bundle", "--platform=node", "--format=esm", "--outfile=out/bundled.mjs", "--log-level=warning"],
+      { cwd: dir },
+    );
     await withCliMock(dir, (url) => runSample(dir, "out/bundled.mjs", "ok bundle:", { KIRIN_BASE_URL: url }));
   });
 }
@@ -206,7 +212,9 @@ async function step(name, fn) {
     results.push({ name, ok: true });
     return value ?? true;
   } catch (error) {
-    console.log(`FAIL ${name} (${seconds(performance.now() - start)} s)\n${indent(error instanceof Error ? error.message : String(error))}`);
+    console.log(
+      `FAIL ${name} (${seconds(performance.now() - start)} s)\n${indent(error instanceof Error ? error.message : String(error))}`,
+    );
     results.push({ name, ok: false });
     return undefined;
   }

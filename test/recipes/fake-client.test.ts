@@ -1,7 +1,8 @@
 // Testing code that uses the Kirin client with a fake client: no HTTP at all. KirinClient is a
 // plain interface, and waitForTask needs nothing but a getTask.
+
+import { type KirinClient, type KirinRequest, KirinTaskFailedError, type Task, videoUrls, waitForTask } from "kirin-api";
 import { expect, it, vi } from "vitest";
-import { createKirinClient, KirinTaskFailedError, videoUrls, waitForTask, type KirinClient, type KirinRequest, type Task } from "kirin-api";
 
 // The code under test (in your app, in a module of its own). It asks only for the part of the
 // client it uses, so a test can hand it exactly that.

@@ -1,7 +1,8 @@
 // Testing with the real client and a fake `fetch`: validation, the gateway's envelope, reading its
 // answers, typed errors and aborts all run as in production; only the network is replaced.
-import { expect, it, vi } from "vitest";
+
 import { createKirinClient, KirinAbortError, KirinRateLimitError, KirinValidationError } from "kirin-api";
+import { expect, it, vi } from "vitest";
 
 it("sends the gateway's envelope with the key, and reads its answer", async () => {
   const sent: Request[] = [];

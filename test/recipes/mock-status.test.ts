@@ -1,10 +1,11 @@
 // Testing code that uses the Kirin client against the Kirin mock, in the test process (MSW): the
 // real client on the real wire format, the mock's task lifecycle and scenarios, time under the
 // test's control - no server, no port.
+
+import { createKirinClient, type KirinClient, videoUrls } from "kirin-api";
+import { createMockHandlers, manualClock } from "kirin-api/msw";
 import { setupServer } from "msw/node";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { createKirinClient, videoUrls, type KirinClient } from "kirin-api";
-import { createMockHandlers, manualClock } from "kirin-api/msw";
 
 // The code under test: the line a page shows for a task.
 async function statusLine(kirin: Pick<KirinClient, "getTask">, id: string): Promise<string> {

@@ -1,8 +1,9 @@
 // A Vitest suite with the Kirin mock in the test process: no server, no port, time under control.
-import { setupServer } from "msw/node";
-import { afterAll, beforeAll, expect, it } from "vitest";
+
 import { createKirinClient, KirinApiError } from "kirin-api";
 import { createMockHandlers, manualClock } from "kirin-api/msw";
+import { setupServer } from "msw/node";
+import { afterAll, beforeAll, expect, it } from "vitest";
 
 const clock = manualClock();
 const server = setupServer(...createMockHandlers({ baseUrl: "https://api.example.test", clock }));

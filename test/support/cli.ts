@@ -33,7 +33,11 @@ export interface Ran {
 }
 
 /** Runs the bundle with `args`; `env` is added to a copy of this process's environment. */
-export function runCli(cli: string, args: string[], options: { env?: Record<string, string>; cwd?: string; input?: string } = {}): Promise<Ran> {
+export function runCli(
+  cli: string,
+  args: string[],
+  options: { env?: Record<string, string>; cwd?: string; input?: string } = {},
+): Promise<Ran> {
   return finished(startCli(cli, args, options));
 }
 

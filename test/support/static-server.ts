@@ -29,7 +29,7 @@ export async function serveStatic(folder: string, prefix: string): Promise<Stati
     const path = decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname);
     let file = path.startsWith(prefix) ? normalize(join(folder, path.slice(prefix.length))) : "";
     if (file && existsSync(file) && statSync(file).isDirectory()) file = join(file, "index.html");
-    if (!file || !file.startsWith(normalize(folder)) || !existsSync(file)) {
+    if (!file?.startsWith(normalize(folder)) || !existsSync(file)) {
       missing.push(path);
       return void res.writeHead(404, { "content-type": "text/plain" }).end("Not found");
     }

@@ -1,20 +1,20 @@
 // Type-level checks, run by vitest's typecheck mode: the client's methods carry the contract's
 // types, so mistakes fail to compile; and KirinClient is a plain interface that a user's fake can
 // implement, with waitForTask taking any object that has getTask.
-import createClient from "openapi-fetch";
-import { describe, expectTypeOf, it } from "vitest";
+
 import {
   createKirinClient,
-  KirinAbortError,
-  KirinError,
-  waitForTask,
   type GetTaskOptions,
+  type KirinAbortError,
   type KirinClient,
+  type KirinError,
   type PollableClient,
   type PollRequestOptions,
   type WaitOptions,
+  waitForTask,
 } from "kirin-api";
-import type { KirinRequest, paths, Task, WireTask } from "../../src/types.js";
+import { describe, expectTypeOf, it } from "vitest";
+import type { KirinRequest, Task, WireTask } from "../../src/types.js";
 
 const task = { id: "task_1", status: "completed", output: [{ content: [{ url: "https://cdn.example/v.mp4" }] }] } as Task;
 

@@ -9,7 +9,12 @@ import type { KirinRequest, Task } from "../../src/types.js";
 import { type Fault, fakeGateway } from "./fake-gateway.js";
 
 const KEY = "sk-abort-0123456789";
-const body: KirinRequest = { model: "kirin_v3_i2v", image: "https://cdn.example.com/fox.jpg", prompt: "a fox runs", external_task_id: "order-7" };
+const body: KirinRequest = {
+  model: "kirin_v3_i2v",
+  image: "https://cdn.example.com/fox.jpg",
+  prompt: "a fox runs",
+  external_task_id: "order-7",
+};
 
 beforeEach(() => vi.useFakeTimers());
 afterEach(() => {
@@ -93,19 +98,32 @@ describe("KirinAbortError", () => {
 describe("getTask", () => {
   it("aborted during its request", async () => {
     const { client, sent } = gateway({ hang: () => true });
-    await abortWhen((signal) => client.getTask("task_1", { signal }), () => sent.length === 1, sent);
+    await abortWhen(
+      (signal) => client.getTask("task_1", { signal }),
+      () => sent.length === 1,
+      sent,
+    );
   });
 
   it("aborted while it waits to retry", async () => {
-    const { gw, client, sent } = gateway({ fault: (_req, n) => (n === 1 ? { kind: "status", status: 503, headers: { "retry-after": "30" } } : undefined) });
+    const { gw, client, sent } = gateway({
+      fault: (_req, n) => (n === 1 ? { kind: "status", status: 503, headers: { "retry-after": "30" } } : undefined),
+    });
     const id = gw.seed();
-    await abortWhen((signal) => client.getTask(id, { signal }), () => sent.length === 1 && vi.getTimerCount() === 1, sent);
+    await abortWhen(
+      (signal) => client.getTask(id, { signal }),
+      () => sent.length === 1 && vi.getTimerCount() === 1,
+      sent,
+    );
   });
 
   it("with a signal already aborted: sends nothing, and the hooks see no request", async () => {
     const { client, sent, requests } = gateway();
     const reason = new Error("too late");
-    await expect(client.getTask("task_1", { signal: AbortSignal.abort(reason) })).rejects.toMatchObject({ name: "KirinAbortError", cause: reason });
+    await expect(client.getTask("task_1", { signal: AbortSignal.abort(reason) })).rejects.toMatchObject({
+      name: "KirinAbortError",
+      cause: reason,
+    });
     expect(sent).toEqual([]);
     expect(requests).toEqual([]);
   });
@@ -114,20 +132,34 @@ describe("getTask", () => {
 describe("createTask", () => {
   it("aborted during its request: the task may exist, so the error names its external_task_id", async () => {
     const { client, sent } = gateway({ hang: () => true });
-    const error = await abortWhen((signal) => client.createTask(body, { signal }), () => sent.length === 1, sent);
+    const error = await abortWhen(
+      (signal) => client.createTask(body, { signal }),
+      () => sent.length === 1,
+      sent,
+    );
     expect(error).toMatchObject({ category: "outcome-unknown", externalTaskId: "order-7" });
     expect(sent).toEqual(["POST /"]); // no look-up either
   });
 
   it("aborted while it waits to send again after a 429 (which made nothing): no task to look for", async () => {
-    const { client, sent } = gateway({ fault: (_req, n) => (n === 1 ? { kind: "status", status: 429, headers: { "retry-after": "30" } } : undefined) });
-    const error = await abortWhen((signal) => client.createTask(body, { signal }), () => sent.length === 1 && vi.getTimerCount() === 1, sent);
+    const { client, sent } = gateway({
+      fault: (_req, n) => (n === 1 ? { kind: "status", status: 429, headers: { "retry-after": "30" } } : undefined),
+    });
+    const error = await abortWhen(
+      (signal) => client.createTask(body, { signal }),
+      () => sent.length === 1 && vi.getTimerCount() === 1,
+      sent,
+    );
     expect(error).toMatchObject({ category: "retry-later", externalTaskId: undefined });
   });
 
   it("aborted while it waits to look its task up after a 500: the error names its external_task_id", async () => {
     const { client, sent } = gateway({ fault: (_req, n) => (n === 1 ? { kind: "status", status: 500, after: true } : undefined) });
-    const error = await abortWhen((signal) => client.createTask(body, { signal }), () => sent.length === 1 && vi.getTimerCount() === 1, sent);
+    const error = await abortWhen(
+      (signal) => client.createTask(body, { signal }),
+      () => sent.length === 1 && vi.getTimerCount() === 1,
+      sent,
+    );
     expect(error).toMatchObject({ category: "outcome-unknown", externalTaskId: "order-7" });
   });
 
@@ -136,7 +168,11 @@ describe("createTask", () => {
       fault: (_req, n) => (n === 1 ? { kind: "status", status: 500, after: true } : undefined),
       hang: (req) => req.method === "GET",
     });
-    const error = await abortWhen((signal) => client.createTask(body, { signal }), () => sent.length === 2, sent);
+    const error = await abortWhen(
+      (signal) => client.createTask(body, { signal }),
+      () => sent.length === 2,
+      sent,
+    );
     expect(error.externalTaskId).toBe("order-7");
     expect(sent).toEqual(["POST /", "GET /task/order-7"]);
   });
@@ -151,21 +187,35 @@ describe("createTask", () => {
 
 describe("waitForTask", () => {
   it("aborted during a poll's request", async () => {
-    const { gw, client, sent } = gateway({ hang: (req, n) => n === 3 });
+    const { gw, client, sent } = gateway({ hang: (_req, n) => n === 3 });
     const id = gw.seed();
-    await abortWhen((signal) => client.waitForTask(id, { signal }), () => sent.length === 3, sent);
+    await abortWhen(
+      (signal) => client.waitForTask(id, { signal }),
+      () => sent.length === 3,
+      sent,
+    );
   });
 
   it("aborted while it waits for the next poll", async () => {
     const { gw, client, sent } = gateway();
     const id = gw.seed();
-    await abortWhen((signal) => client.waitForTask(id, { signal }), () => sent.length === 2 && vi.getTimerCount() > 0, sent);
+    await abortWhen(
+      (signal) => client.waitForTask(id, { signal }),
+      () => sent.length === 2 && vi.getTimerCount() > 0,
+      sent,
+    );
   });
 
   it("aborted while it waits to retry a poll", async () => {
-    const { gw, client, sent } = gateway({ fault: (_req, n) => (n === 2 ? { kind: "status", status: 503, headers: { "retry-after": "30" } } : undefined) });
+    const { gw, client, sent } = gateway({
+      fault: (_req, n) => (n === 2 ? { kind: "status", status: 503, headers: { "retry-after": "30" } } : undefined),
+    });
     const id = gw.seed();
-    await abortWhen((signal) => client.waitForTask(id, { signal }), () => sent.length === 2 && vi.getTimerCount() > 0, sent);
+    await abortWhen(
+      (signal) => client.waitForTask(id, { signal }),
+      () => sent.length === 2 && vi.getTimerCount() > 0,
+      sent,
+    );
   });
 
   it("with a fake client that rejects with the bare reason", async () => {
@@ -177,7 +227,11 @@ describe("waitForTask", () => {
           options.signal.addEventListener("abort", () => reject(options.signal.reason), { once: true });
         }),
     };
-    await abortWhen((signal) => waitForTask(fake, "t", { signal }), () => sent.length === 1, sent);
+    await abortWhen(
+      (signal) => waitForTask(fake, "t", { signal }),
+      () => sent.length === 1,
+      sent,
+    );
   });
 
   it("with a signal already aborted: asks nothing", async () => {
@@ -197,13 +251,21 @@ describe("waitForTask", () => {
 describe("generate", () => {
   it("aborted while it creates", async () => {
     const { client, sent } = gateway({ hang: () => true });
-    const error = await abortWhen((signal) => client.generate(body, { signal }), () => sent.length === 1, sent);
+    const error = await abortWhen(
+      (signal) => client.generate(body, { signal }),
+      () => sent.length === 1,
+      sent,
+    );
     expect(error.externalTaskId).toBe("order-7");
   });
 
   it("aborted while it waits: the task exists and is known, so the abort names no external_task_id", async () => {
     const { client, sent } = gateway();
-    const error = await abortWhen((signal) => client.generate(body, { signal }), () => sent.length === 2 && vi.getTimerCount() > 0, sent);
+    const error = await abortWhen(
+      (signal) => client.generate(body, { signal }),
+      () => sent.length === 2 && vi.getTimerCount() > 0,
+      sent,
+    );
     expect(error.externalTaskId).toBeUndefined();
   });
 });

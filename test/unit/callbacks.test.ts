@@ -1,6 +1,6 @@
 import { once } from "node:events";
-import { createServer } from "node:http";
 import { readFileSync } from "node:fs";
+import { createServer } from "node:http";
 import { describe, expect, it } from "vitest";
 import { type CallbackSeen, type CallbackStore, createCallbackHandler, parseCallback } from "../../src/callbacks.js";
 import { KirinConnectionError, KirinNotFoundError, KirinValidationError } from "../../src/errors.js";
@@ -18,10 +18,13 @@ const post = (body: unknown, init: RequestInit = {}) =>
   new Request("https://me.example/kirin", { method: "POST", body: typeof body === "string" ? body : JSON.stringify(body), ...init });
 
 describe("parseCallback", () => {
-  it.each(["TaskPending", "TaskProcessing", "TaskCompleted", "TaskFailedResourceInsufficient"])("accepts the contract example %s", (name) => {
-    const task = parseCallback(example(name));
-    expect(task.id).toBeTruthy();
-  });
+  it.each(["TaskPending", "TaskProcessing", "TaskCompleted", "TaskFailedResourceInsufficient"])(
+    "accepts the contract example %s",
+    (name) => {
+      const task = parseCallback(example(name));
+      expect(task.id).toBeTruthy();
+    },
+  );
 
   it("accepts JSON text", () => {
     expect(parseCallback(JSON.stringify(example("TaskCompleted"))).status).toBe("completed");
@@ -30,7 +33,11 @@ describe("parseCallback", () => {
   it("normalises the gateway's variants into the contract's shape", () => {
     const done = { ...example("TaskCompleted"), status: "success" };
     expect(parseCallback(done).status).toBe("completed");
-    const failedMessage = { ...example("TaskFailedResourceInsufficient"), status: "failed", error: { code: "006001094", message: "no capacity" } };
+    const failedMessage = {
+      ...example("TaskFailedResourceInsufficient"),
+      status: "failed",
+      error: { code: "006001094", message: "no capacity" },
+    };
     expect(parseCallback(failedMessage).error).toEqual({ code: "006001094", error_message: "no capacity" });
     const failedString = { ...example("TaskFailedResourceInsufficient"), error: "boom" };
     expect(parseCallback(failedString).error).toEqual({ code: "unknown", error_message: "boom" });
@@ -67,7 +74,7 @@ describe("parseCallback", () => {
   ])("accepts what polling accepts: %s", (_what, body, status) => {
     const task = parseCallback(JSON.parse(JSON.stringify(body)));
     expect(task.status).toBe(status);
-  })
+  });
 
   it("rejects non-JSON and non-objects", () => {
     expect(() => parseCallback("{nope")).toThrow(KirinValidationError);
@@ -215,7 +222,12 @@ describe("createCallbackHandler", () => {
 
   it("works behind Node's http server via toNodeListener", async () => {
     const received: Task[] = [];
-    const server = createServer(toNodeListener(createCallbackHandler((t) => void received.push(t)), { maxBodyBytes: 10_000 }));
+    const server = createServer(
+      toNodeListener(
+        createCallbackHandler((t) => void received.push(t)),
+        { maxBodyBytes: 10_000 },
+      ),
+    );
     server.listen(0, "127.0.0.1");
     await once(server, "listening");
     const { port } = server.address() as { port: number };
@@ -249,7 +261,11 @@ describe("createCallbackHandler", () => {
     await once(server, "listening");
     const { port } = server.address() as { port: number };
     try {
-      const ok = await fetch(`http://127.0.0.1:${port}/kirin`, { method: "POST", body: JSON.stringify(wireCompleted), headers: { "content-type": "application/json" } });
+      const ok = await fetch(`http://127.0.0.1:${port}/kirin`, {
+        method: "POST",
+        body: JSON.stringify(wireCompleted),
+        headers: { "content-type": "application/json" },
+      });
       expect(ok.status).toBe(200);
       expect(received.map((t) => t.status)).toEqual(["completed"]);
     } finally {

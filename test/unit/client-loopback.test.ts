@@ -16,7 +16,13 @@ const server = createServer(async (req: IncomingMessage, res) => {
     res.end(JSON.stringify(value));
   };
   if (req.method === "POST") return send(200, { id: "task_9", model: "kirin_v3_i2v", status: "in_queue" });
-  if (req.url?.endsWith("/task_9")) return send(200, { id: "task_9", model: "kirin_v3_i2v", status: "success", output: [{ content: [{ type: "video", url: "https://cdn.example/v.mp4" }] }] });
+  if (req.url?.endsWith("/task_9"))
+    return send(200, {
+      id: "task_9",
+      model: "kirin_v3_i2v",
+      status: "success",
+      output: [{ content: [{ type: "video", url: "https://cdn.example/v.mp4" }] }],
+    });
   return send(404, { error: { code: "not_found", message: "no such task" } });
 });
 let baseUrl = "";

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { requestIdOf, retryAfterOf } from "../../src/answer.js";
 import { createKirinClient } from "../../src/client.js";
 import {
   KirinApiError,
@@ -16,7 +17,6 @@ import {
   KirinValidationError,
 } from "../../src/errors.js";
 import type { RetryEvent } from "../../src/events.js";
-import { requestIdOf, retryAfterOf } from "../../src/answer.js";
 import type { KirinRequest } from "../../src/types.js";
 import { type Fault, fakeGateway } from "./fake-gateway.js";
 
@@ -31,7 +31,10 @@ afterEach(() => {
 
 /** Runs the promise while the fake clock advances timer by timer. */
 async function settle<T>(promise: Promise<T>): Promise<T> {
-  const result = promise.then((value) => ({ value }), (error: unknown) => ({ error }));
+  const result = promise.then(
+    (value) => ({ value }),
+    (error: unknown) => ({ error }),
+  );
   await vi.runAllTimersAsync();
   const r = await result;
   if ("error" in r) throw r.error;
@@ -85,7 +88,9 @@ describe("createTask", () => {
     const gw = fakeGateway();
     const client = createKirinClient({ apiKey: KEY, fetch: gw.fetch, validate: false });
     // The fake gateway runs the mock's core, which applies the same rules and answers 400.
-    const error = (await settle(client.createTask({ model: "kirin_v3_i2v", prompt: "no image" } as KirinRequest)).catch((e: unknown) => e)) as KirinApiError;
+    const error = (await settle(client.createTask({ model: "kirin_v3_i2v", prompt: "no image" } as KirinRequest)).catch(
+      (e: unknown) => e,
+    )) as KirinApiError;
     expect(error).toBeInstanceOf(KirinApiError);
     expect(error.status).toBe(400);
     expect(gw.log).toHaveLength(1);
@@ -143,7 +148,9 @@ describe("createTask never bills twice", () => {
     });
 
     it("waits the 429's Retry-After before sending again", async () => {
-      const gw = fakeGateway({ fault: (_req, n) => (n === 1 ? { kind: "status", status: 429, headers: { "retry-after": "3" } } : undefined) });
+      const gw = fakeGateway({
+        fault: (_req, n) => (n === 1 ? { kind: "status", status: 429, headers: { "retry-after": "3" } } : undefined),
+      });
       const client = createKirinClient({ apiKey: KEY, fetch: gw.fetch });
       const start = Date.now();
       await settle(client.createTask(body));
@@ -186,7 +193,10 @@ describe("createTask never bills twice", () => {
     });
 
     it("a look-up that fails transiently is tried again", async () => {
-      const gw = fakeGateway({ fault: (req, n) => (n === 1 ? { kind: "status", status: 500, after: true } : n === 2 ? { kind: "status", status: 503 } : undefined) });
+      const gw = fakeGateway({
+        fault: (_req, n) =>
+          n === 1 ? { kind: "status", status: 500, after: true } : n === 2 ? { kind: "status", status: 503 } : undefined,
+      });
       const client = createKirinClient({ apiKey: KEY, fetch: gw.fetch });
       const task = await settle(client.createTask(body));
       expect(task.id).toBe("task_1");
@@ -201,7 +211,9 @@ describe("createTask never bills twice", () => {
     ])("%s: KirinCreateOutcomeUnknownError with the external_task_id", async (_what, fault) => {
       const gw = fakeGateway({ fault: firstPost(fault) });
       const client = createKirinClient({ apiKey: KEY, fetch: gw.fetch });
-      const error = (await settle(client.createTask({ ...body, external_task_id: "order-77" })).catch((e: unknown) => e)) as KirinCreateOutcomeUnknownError;
+      const error = (await settle(client.createTask({ ...body, external_task_id: "order-77" })).catch(
+        (e: unknown) => e,
+      )) as KirinCreateOutcomeUnknownError;
       expect(error).toBeInstanceOf(KirinCreateOutcomeUnknownError);
       expect(error.externalTaskId).toBe("order-77");
       expect(error.category).toBe("outcome-unknown");
@@ -219,7 +231,10 @@ describe("createTask never bills twice", () => {
     });
 
     it("when every look-up fails, the outcome stays unknown", async () => {
-      const gw = fakeGateway({ fault: (req, n) => (n === 1 ? { kind: "status", status: 500, after: true } : req.method === "GET" ? { kind: "status", status: 502 } : undefined) });
+      const gw = fakeGateway({
+        fault: (req, n) =>
+          n === 1 ? { kind: "status", status: 500, after: true } : req.method === "GET" ? { kind: "status", status: 502 } : undefined,
+      });
       const client = createKirinClient({ apiKey: KEY, fetch: gw.fetch, retries: 3 });
       const error = await settle(client.createTask(body)).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(KirinCreateOutcomeUnknownError);
@@ -246,7 +261,11 @@ describe("createTask never bills twice", () => {
   describe("never sends again after a refusal", () => {
     it.each<[string, Fault, typeof KirinApiError]>([
       ["400", { kind: "answer", status: 400, body: { message: "bad request" } }, KirinBadRequestError],
-      ["402", { kind: "answer", status: 402, body: { status: { code: 402, message: "Insufficient credits", error_code: 40201 }, data: null } }, KirinInsufficientCreditsError],
+      [
+        "402",
+        { kind: "answer", status: 402, body: { status: { code: 402, message: "Insufficient credits", error_code: 40201 }, data: null } },
+        KirinInsufficientCreditsError,
+      ],
       ["409", { kind: "status", status: 409 }, KirinConflictError],
       ["413", { kind: "status", status: 413 }, KirinPayloadTooLargeError],
     ])("%s", async (_status, fault, Class) => {
@@ -258,7 +277,13 @@ describe("createTask never bills twice", () => {
     });
 
     it("402 says the server's words and is an account problem", async () => {
-      const gw = fakeGateway({ fault: () => ({ kind: "answer", status: 402, body: { status: { code: 402, message: "Insufficient credits", error_code: 40201 }, data: null } }) });
+      const gw = fakeGateway({
+        fault: () => ({
+          kind: "answer",
+          status: 402,
+          body: { status: { code: 402, message: "Insufficient credits", error_code: 40201 }, data: null },
+        }),
+      });
       const client = createKirinClient({ apiKey: KEY, fetch: gw.fetch });
       const error = (await settle(client.createTask(body)).catch((e: unknown) => e)) as KirinInsufficientCreditsError;
       expect(error.message).toBe("402 40201: Insufficient credits (request req_1)");
@@ -266,7 +291,9 @@ describe("createTask never bills twice", () => {
     });
 
     it("a 200 without a task id: KirinCreateRejectedError with the server's reason, and no poll of /task/{id}", async () => {
-      const gw = fakeGateway({ fault: firstPost({ kind: "answer", status: 200, body: { error: { code: 6001099, error_message: "Task creation error" } } }) });
+      const gw = fakeGateway({
+        fault: firstPost({ kind: "answer", status: 200, body: { error: { code: 6001099, error_message: "Task creation error" } } }),
+      });
       const client = createKirinClient({ apiKey: KEY, fetch: gw.fetch });
       const error = (await settle(client.generate(body)).catch((e: unknown) => e)) as KirinCreateRejectedError;
       expect(error).toBeInstanceOf(KirinCreateRejectedError);
@@ -277,18 +304,34 @@ describe("createTask never bills twice", () => {
     });
 
     it("a 200 whose task already failed: KirinTaskFailedError at once, without polling", async () => {
-      const failed = { id: "task_fail_details", status: "failed", error: { code: 110001, message: "input image may contain sensitive information" } };
+      const failed = {
+        id: "task_fail_details",
+        status: "failed",
+        error: { code: 110001, message: "input image may contain sensitive information" },
+      };
       const gw = fakeGateway({ fault: firstPost({ kind: "answer", status: 200, body: failed }) });
       const client = createKirinClient({ apiKey: KEY, fetch: gw.fetch });
       const error = (await settle(client.generate(body)).catch((e: unknown) => e)) as KirinTaskFailedError;
       expect(error).toBeInstanceOf(KirinTaskFailedError);
-      expect(error).toMatchObject({ code: "000110001", originalCode: 110001, errorMessage: "input image may contain sensitive information", retryable: false });
+      expect(error).toMatchObject({
+        code: "000110001",
+        originalCode: 110001,
+        errorMessage: "input image may contain sensitive information",
+        retryable: false,
+      });
       expect(methods(gw)).toEqual(["POST"]);
     });
   });
 
   it("reports each retry to onRetry with its operation, reason and delay", async () => {
-    const gw = fakeGateway({ fault: (_req, n) => (n === 1 ? { kind: "status", status: 429, headers: { "retry-after": "2" } } : n === 2 ? { kind: "status", status: 500, after: true } : undefined) });
+    const gw = fakeGateway({
+      fault: (_req, n) =>
+        n === 1
+          ? { kind: "status", status: 429, headers: { "retry-after": "2" } }
+          : n === 2
+            ? { kind: "status", status: 500, after: true }
+            : undefined,
+    });
     const events: RetryEvent[] = [];
     const client = createKirinClient({ apiKey: KEY, fetch: gw.fetch, hooks: { onRetry: (e) => events.push(e) } });
     await settle(client.createTask(body));
@@ -369,10 +412,16 @@ describe("getTask", () => {
   });
 
   it("names its requests as asked: operation and first attempt (as waitForTask asks for polls)", async () => {
-    const gw = fakeGateway({ fault: (_req, n) => (n === 1 ? { kind: "status", status: 503, headers: { "retry-after": "1" } } : undefined) });
+    const gw = fakeGateway({
+      fault: (_req, n) => (n === 1 ? { kind: "status", status: 503, headers: { "retry-after": "1" } } : undefined),
+    });
     const seen: string[] = [];
     const retries: string[] = [];
-    const client = createKirinClient({ apiKey: KEY, fetch: gw.fetch, hooks: { onRequest: (e) => void seen.push(`${e.operation} #${e.attempt}`) } });
+    const client = createKirinClient({
+      apiKey: KEY,
+      fetch: gw.fetch,
+      hooks: { onRequest: (e) => void seen.push(`${e.operation} #${e.attempt}`) },
+    });
     const id = gw.seed();
     await settle(client.getTask(id, { operation: "poll", attempt: 3, onRetry: (e) => void retries.push(`${e.operation} #${e.attempt}`) }));
     expect(seen).toEqual(["poll #3", "poll #4"]);
@@ -399,7 +448,8 @@ describe("getTask", () => {
   });
 
   it("times out a hanging request and reports a connection error", async () => {
-    const hang = (req: Request) => new Promise<Response>((_, reject) => req.signal.addEventListener("abort", () => reject(req.signal.reason)));
+    const hang = (req: Request) =>
+      new Promise<Response>((_, reject) => req.signal.addEventListener("abort", () => reject(req.signal.reason)));
     const client = createKirinClient({ apiKey: KEY, fetch: hang, retries: 0, timeoutMs: 1000 });
     const error = await settle(client.getTask("x")).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(KirinConnectionError);
@@ -407,7 +457,8 @@ describe("getTask", () => {
   });
 
   it("aborts with the caller's reason", async () => {
-    const hang = (req: Request) => new Promise<Response>((_, reject) => req.signal.addEventListener("abort", () => reject(req.signal.reason)));
+    const hang = (req: Request) =>
+      new Promise<Response>((_, reject) => req.signal.addEventListener("abort", () => reject(req.signal.reason)));
     const client = createKirinClient({ apiKey: KEY, fetch: hang });
     const controller = new AbortController();
     const p = client.getTask("x", { signal: controller.signal });
@@ -466,7 +517,9 @@ describe("raw.use middleware", () => {
 
 describe("hooks and logger", () => {
   it("see every request and answer with operation, attempt, status and request id; a throwing hook breaks nothing", async () => {
-    const gw = fakeGateway({ fault: (_req, n) => (n === 1 ? { kind: "status", status: 503, headers: { "retry-after": "1" } } : undefined) });
+    const gw = fakeGateway({
+      fault: (_req, n) => (n === 1 ? { kind: "status", status: 503, headers: { "retry-after": "1" } } : undefined),
+    });
     const seen: string[] = [];
     const client = createKirinClient({
       apiKey: KEY,
@@ -497,15 +550,22 @@ describe("hooks and logger", () => {
       info: (m: string) => void lines.push(["info", m]),
       debug: (m: string) => void lines.push(["debug", m]),
     };
-    const faults = (_req: Request, n: number): Fault | undefined => (n === 1 ? { kind: "status", status: 429, headers: { "retry-after": "1" } } : undefined);
+    const faults = (_req: Request, n: number): Fault | undefined =>
+      n === 1 ? { kind: "status", status: 429, headers: { "retry-after": "1" } } : undefined;
     await settle(createKirinClient({ apiKey: KEY, fetch: fakeGateway({ fault: faults }).fetch, logger }).createTask(body));
     expect(lines).toEqual([["warn", "kirin create retry #2 in 1000 ms after 429"]]);
     lines.length = 0;
-    await settle(createKirinClient({ apiKey: KEY, fetch: fakeGateway({ fault: faults }).fetch, logger, logLevel: "debug" }).createTask(body));
+    await settle(
+      createKirinClient({ apiKey: KEY, fetch: fakeGateway({ fault: faults }).fetch, logger, logLevel: "debug" }).createTask(body),
+    );
     expect(lines.map(([level]) => level)).toEqual(["debug", "debug", "warn", "debug", "debug"]);
     lines.length = 0;
     const refused = fakeGateway({ fault: () => ({ kind: "status", status: 400 }) });
-    await settle(createKirinClient({ apiKey: KEY, fetch: refused.fetch, logger, logLevel: "error" }).createTask(body)).catch(() => undefined);
-    expect(lines).toEqual([["error", expect.stringMatching(/^kirin create #1 400 in \d+ ms \(request req_1\): 400 injected: injected 400/)]]);
+    await settle(createKirinClient({ apiKey: KEY, fetch: refused.fetch, logger, logLevel: "error" }).createTask(body)).catch(
+      () => undefined,
+    );
+    expect(lines).toEqual([
+      ["error", expect.stringMatching(/^kirin create #1 400 in \d+ ms \(request req_1\): 400 injected: injected 400/)],
+    ]);
   });
 });

@@ -33,7 +33,10 @@ function everyView(error: unknown): string {
 }
 
 async function failure(promise: Promise<unknown>): Promise<unknown> {
-  const r = promise.then(() => undefined, (e: unknown) => e);
+  const r = promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   await vi.runAllTimersAsync();
   return r;
 }

@@ -4,7 +4,7 @@
 // and `fault` lets a test drop a connection or answer otherwise before or after the "server" acted
 // on a request. A plan can also reword what the core answers (status synonyms, no progress, a
 // failure of its own) - wire variants the client must read, which the mock itself never sends.
-import { createMockCore, systemClock, type MockTask } from "../../mock/core/index.js";
+import { createMockCore, type MockTask, systemClock } from "../../mock/core/index.js";
 import { SHAPES_HEADER } from "../../mock/core/scenarios.js";
 import type { Task } from "../../src/types.js";
 
@@ -44,11 +44,15 @@ export function fakeGateway(options: { plan?: FakeTaskPlan; fault?: (req: Reques
   let n = 0;
 
   function json(status: number, body: unknown, headers: Record<string, string> = {}) {
-    return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json", "x-request-id": `req_${n}`, ...headers } });
+    return new Response(JSON.stringify(body), {
+      status,
+      headers: { "content-type": "application/json", "x-request-id": `req_${n}`, ...headers },
+    });
   }
 
   function answer(fault: { status: number; body: unknown; headers?: Record<string, string> }): Response {
-    if (typeof fault.body === "string") return new Response(fault.body, { status: fault.status, headers: { "x-request-id": `req_${n}`, ...fault.headers } });
+    if (typeof fault.body === "string")
+      return new Response(fault.body, { status: fault.status, headers: { "x-request-id": `req_${n}`, ...fault.headers } });
     return json(fault.status, fault.body, fault.headers);
   }
 
@@ -86,16 +90,20 @@ export function fakeGateway(options: { plan?: FakeTaskPlan; fault?: (req: Reques
     if (req.signal.aborted) throw req.signal.reason;
     const fault = options.fault?.(req, n);
     if (fault?.kind === "drop-before") {
-      throw new TypeError("fetch failed", { cause: Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:443"), { code: "ECONNREFUSED" }) });
+      throw new TypeError("fetch failed", {
+        cause: Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:443"), { code: "ECONNREFUSED" }),
+      });
     }
     if (fault?.kind === "drop-unclear") throw new TypeError("fetch failed: socket hang up");
-    if (fault?.kind === "status" && !fault.after) return json(fault.status, { error: { code: "injected", message: `injected ${fault.status}` } }, fault.headers);
+    if (fault?.kind === "status" && !fault.after)
+      return json(fault.status, { error: { code: "injected", message: `injected ${fault.status}` } }, fault.headers);
     if (fault?.kind === "answer" && !fault.after) return answer(fault);
     const response = await serve(req);
     if (fault?.kind === "drop-after") {
       throw new TypeError("fetch failed", { cause: Object.assign(new Error("other side closed"), { code: "UND_ERR_SOCKET" }) });
     }
-    if (fault?.kind === "status") return json(fault.status, { error: { code: "injected", message: `injected ${fault.status}` } }, fault.headers);
+    if (fault?.kind === "status")
+      return json(fault.status, { error: { code: "injected", message: `injected ${fault.status}` } }, fault.headers);
     if (fault?.kind === "answer") return answer(fault);
     return response;
   };
@@ -117,7 +125,12 @@ export function fakeGateway(options: { plan?: FakeTaskPlan; fault?: (req: Reques
         createdAt: now,
         skewMs: 0,
         bodyHash: "",
-        plan: { runMs: plan.durationMs, startsAt: Math.min(QUEUE_MS, plan.durationMs) / plan.durationMs, outcome: { status: "completed" }, urlTtlMs: 3_600_000 },
+        plan: {
+          runMs: plan.durationMs,
+          startsAt: Math.min(QUEUE_MS, plan.durationMs) / plan.durationMs,
+          outcome: { status: "completed" },
+          urlTtlMs: 3_600_000,
+        },
         videoSeconds: 5,
         cost: "0.35",
         shapes: "documented",

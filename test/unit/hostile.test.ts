@@ -7,7 +7,12 @@ import { crc32 } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { createCallbackHandler, parseCallback } from "../../src/callbacks.js";
 import { createKirinClient } from "../../src/client.js";
-import { KirinPayloadTooLargeError, KirinTaskCompletedWithoutOutputError, KirinTaskFailedError, KirinValidationError } from "../../src/errors.js";
+import {
+  KirinPayloadTooLargeError,
+  KirinTaskCompletedWithoutOutputError,
+  KirinTaskFailedError,
+  KirinValidationError,
+} from "../../src/errors.js";
 import { inspectImage } from "../../src/image.js";
 import { MAX_BODY_BYTES } from "../../src/rules/body-size.js";
 import { hasOutputUrl, videoUrls } from "../../src/task.js";
@@ -55,8 +60,16 @@ describe("prototype keys are never read as data", () => {
   });
 
   it.each([
-    ["constructor", `{"model":"kirin_v3_omni_video","prompt":"p","aspect_ratio":"16:9","image_list":[{"image_url":"${URL_IMAGE}","constructor":{"prototype":{"x":1}}}]}`, "/image_list/0/constructor"],
-    ["prototype", `{"model":"kirin_v3_i2v","image":"${URL_IMAGE}","prompt":"p","watermark_info":{"enabled":true,"prototype":1}}`, "/watermark_info/prototype"],
+    [
+      "constructor",
+      `{"model":"kirin_v3_omni_video","prompt":"p","aspect_ratio":"16:9","image_list":[{"image_url":"${URL_IMAGE}","constructor":{"prototype":{"x":1}}}]}`,
+      "/image_list/0/constructor",
+    ],
+    [
+      "prototype",
+      `{"model":"kirin_v3_i2v","image":"${URL_IMAGE}","prompt":"p","watermark_info":{"enabled":true,"prototype":1}}`,
+      "/watermark_info/prototype",
+    ],
     ["__proto__ with an unknown model", `{"model":"kirin_v9","__proto__":{}}`, "/__proto__"],
   ])("%s at any depth is one issue at its path", (_what, text, path) => {
     const { issues } = validateRequest(JSON.parse(text));
@@ -89,11 +102,14 @@ describe("prototype keys are never read as data", () => {
 });
 
 describe("words every object inherits a property for", () => {
-  it.each(["constructor", "__proto__", "toString", "hasOwnProperty"])("a task with status %s keeps it as a string, an unknown status (still running)", (status) => {
-    const task = parseCallback({ id: "t1", status });
-    expect(task.status).toBe(status);
-    expect(JSON.parse(JSON.stringify(task))).toEqual({ id: "t1", status });
-  });
+  it.each(["constructor", "__proto__", "toString", "hasOwnProperty"])(
+    "a task with status %s keeps it as a string, an unknown status (still running)",
+    (status) => {
+      const task = parseCallback({ id: "t1", status });
+      expect(task.status).toBe(status);
+      expect(JSON.parse(JSON.stringify(task))).toEqual({ id: "t1", status });
+    },
+  );
 });
 
 describe("nesting deep enough to overflow a stack is refused", () => {
@@ -132,7 +148,9 @@ describe("nesting deep enough to overflow a stack is refused", () => {
 
   it("the callback handler answers 400, not 500", async () => {
     const handler = createCallbackHandler(() => {});
-    const res = await handler(new Request("https://me.example/kirin", { method: "POST", body: `{"id":"t1","status":"completed","metadata":${deep(5_000)}}` }));
+    const res = await handler(
+      new Request("https://me.example/kirin", { method: "POST", body: `{"id":"t1","status":"completed","metadata":${deep(5_000)}}` }),
+    );
     expect(res.status).toBe(400);
     expect((await res.json()).error.issues[0].rule).toBe("max-depth");
   });
@@ -151,7 +169,13 @@ describe("bodies larger than the server takes", () => {
     const result = validateRequest(omniWith(4));
     expect(result.valid).toBe(false);
     expect(result.issues).toEqual([
-      expect.objectContaining({ path: "", rule: "request-body-size", message: expect.stringMatching(/^The request body is at least 55,924,\d{3} bytes \(53\.3 MiB\) as sent; the API takes at most 33,554,432 bytes/) }),
+      expect.objectContaining({
+        path: "",
+        rule: "request-body-size",
+        message: expect.stringMatching(
+          /^The request body is at least 55,924,\d{3} bytes \(53\.3 MiB\) as sent; the API takes at most 33,554,432 bytes/,
+        ),
+      }),
     ]);
     let sent = 0;
     const client = createKirinClient({ apiKey: "test-key-0123456789", fetch: async () => (sent++, new Response("{}")) });
@@ -178,8 +202,9 @@ describe("bodies larger than the server takes", () => {
         const [status, body] = head.startsWith("POST")
           ? ["413 Payload Too Large", '{"error":{"code":"payload_too_large","message":"too large"}}']
           : ["404 Not Found", '{"error":{"code":"not_found","message":"no such task"}}'];
-        socket.write(`HTTP/1.1 ${status}\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\nconnection: close\r\n\r\n${body}`, () =>
-          socket.destroy(),
+        socket.write(
+          `HTTP/1.1 ${status}\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\nconnection: close\r\n\r\n${body}`,
+          () => socket.destroy(),
         );
       });
     });
@@ -187,7 +212,13 @@ describe("bodies larger than the server takes", () => {
     await once(server, "listening");
     try {
       const { port } = server.address() as { port: number };
-      const client = createKirinClient({ apiKey: "test-key-0123456789", baseUrl: `http://127.0.0.1:${port}`, validate: false, resendIfAbsent: true, retries: 3 });
+      const client = createKirinClient({
+        apiKey: "test-key-0123456789",
+        baseUrl: `http://127.0.0.1:${port}`,
+        validate: false,
+        resendIfAbsent: true,
+        retries: 3,
+      });
       const body = { model: "kirin_v3_i2v", prompt: "p", image: "A".repeat(42 * 1024 * 1024) } as KirinRequest;
       const error = await client.createTask(body).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(KirinPayloadTooLargeError);
@@ -212,23 +243,26 @@ describe("a completed task without any output URL", () => {
     expect(hasOutputUrl(task)).toBe(false);
   });
 
-  it.each(bodies)("waitForTask and generate end with KirinTaskCompletedWithoutOutputError for %s, not with success", async (_what, body) => {
-    const fetch = async () => new Response(JSON.stringify(body), { headers: { "content-type": "application/json" } });
-    const client = createKirinClient({ apiKey: "test-key-0123456789", fetch });
-    const error = await client.waitForTask("t1").catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(KirinTaskCompletedWithoutOutputError);
-    expect(error).toBeInstanceOf(KirinTaskFailedError); // a handler of failed tasks sees it too
-    expect(error).toMatchObject({
-      code: "completed_without_output",
-      taskId: "t1",
-      retryable: true,
-      category: "retry-later",
-      message: "Task t1 completed without any output URL: there is no video to return",
-    });
-    expect((error as KirinTaskFailedError).task.status).toBe("completed");
-    const generated = await client.generate({ model: "kirin_v3_i2v", image: URL_IMAGE, prompt: "p" }).catch((e: unknown) => e);
-    expect(generated).toBeInstanceOf(KirinTaskCompletedWithoutOutputError);
-  });
+  it.each(bodies)(
+    "waitForTask and generate end with KirinTaskCompletedWithoutOutputError for %s, not with success",
+    async (_what, body) => {
+      const fetch = async () => new Response(JSON.stringify(body), { headers: { "content-type": "application/json" } });
+      const client = createKirinClient({ apiKey: "test-key-0123456789", fetch });
+      const error = await client.waitForTask("t1").catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(KirinTaskCompletedWithoutOutputError);
+      expect(error).toBeInstanceOf(KirinTaskFailedError); // a handler of failed tasks sees it too
+      expect(error).toMatchObject({
+        code: "completed_without_output",
+        taskId: "t1",
+        retryable: true,
+        category: "retry-later",
+        message: "Task t1 completed without any output URL: there is no video to return",
+      });
+      expect((error as KirinTaskFailedError).task.status).toBe("completed");
+      const generated = await client.generate({ model: "kirin_v3_i2v", image: URL_IMAGE, prompt: "p" }).catch((e: unknown) => e);
+      expect(generated).toBeInstanceOf(KirinTaskCompletedWithoutOutputError);
+    },
+  );
 
   it("a completed task with a URL of any type is returned", async () => {
     const body = { id: "t1", status: "completed", output: [{ content: [{ type: "image", url: "https://cdn.example.com/out.webp" }] }] };
@@ -238,7 +272,8 @@ describe("a completed task without any output URL", () => {
 });
 
 describe("broken and impossible images", () => {
-  const issuesOf = (image: string) => validateRequest({ model: "kirin_v3_i2v", image, prompt: "p" }).issues.map((i) => `${i.rule}: ${i.message}`);
+  const issuesOf = (image: string) =>
+    validateRequest({ model: "kirin_v3_i2v", image, prompt: "p" }).issues.map((i) => `${i.rule}: ${i.message}`);
   /** A PNG's signature and IHDR chunk claiming `width` x `height`, nothing more (no pixels are made). */
   const pngHeader = (width: number, height: number) => {
     const header = png(1, 1).subarray(0, 33);
@@ -263,13 +298,27 @@ describe("broken and impossible images", () => {
 
   it.each([
     ["a PNG cut inside IHDR", png(480, 320).subarray(0, 20), /the PNG ends after 20 bytes/],
-    ["a PNG whose first chunk is not IHDR", Uint8Array.from([...png(480, 320).subarray(0, 12), 0x49, 0x44, 0x41, 0x54, ...png(480, 320).subarray(16, 40)]), /does not start with its IHDR chunk/],
+    [
+      "a PNG whose first chunk is not IHDR",
+      Uint8Array.from([...png(480, 320).subarray(0, 12), 0x49, 0x44, 0x41, 0x54, ...png(480, 320).subarray(16, 40)]),
+      /does not start with its IHDR chunk/,
+    ],
     ["a JPEG cut inside its EXIF block", jpeg(640, 360, { exifBytes: 1000 }).subarray(0, 500), /the JPEG ends after 500 bytes/],
-    ["a JPEG with image data before any frame header", Uint8Array.from([0xff, 0xd8, 0xff, 0xda, 0, 8, 1, 1, 0, 0, 63, 0, 0x12, 0x34]), /image data \(or its end\) comes before any frame header/],
-    ["a JPEG whose segment lengths lead off the markers", Uint8Array.from([0xff, 0xd8, 0xff, 0xe0, 0, 4, 0, 0, 0x12, 0x34, 0x56, 0x78]), /no segment marker at byte 8/],
+    [
+      "a JPEG with image data before any frame header",
+      Uint8Array.from([0xff, 0xd8, 0xff, 0xda, 0, 8, 1, 1, 0, 0, 63, 0, 0x12, 0x34]),
+      /image data \(or its end\) comes before any frame header/,
+    ],
+    [
+      "a JPEG whose segment lengths lead off the markers",
+      Uint8Array.from([0xff, 0xd8, 0xff, 0xe0, 0, 4, 0, 0, 0x12, 0x34, 0x56, 0x78]),
+      /no segment marker at byte 8/,
+    ],
   ])("%s is an error naming what is missing", (_what, bytes, message) => {
     const issues = validateRequest({ model: "kirin_v3_i2v", image: base64(bytes), prompt: "p" }).issues;
-    expect(issues).toEqual([expect.objectContaining({ path: "/image", rule: "image-header", severity: "error", message: expect.stringMatching(message) })]);
+    expect(issues).toEqual([
+      expect.objectContaining({ path: "/image", rule: "image-header", severity: "error", message: expect.stringMatching(message) }),
+    ]);
   });
 
   it("a PNG header that claims 100000x100000 px is an error", () => {

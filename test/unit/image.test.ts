@@ -69,7 +69,10 @@ describe("inspectImage", () => {
     expect(inspectImage("====").kind).toBe("invalid");
     // MIME-style line breaks every 76 characters (length kept a multiple of 4)
     const wrapped = good.replace(/(.{76})/g, "$1\r\n");
-    expect(inspectImage(wrapped.slice(0, wrapped.length - (wrapped.length % 4)))).toMatchObject({ kind: "invalid", problem: expect.stringMatching(/character 77 is "\\r"/) });
+    expect(inspectImage(wrapped.slice(0, wrapped.length - (wrapped.length % 4)))).toMatchObject({
+      kind: "invalid",
+      problem: expect.stringMatching(/character 77 is "\\r"/),
+    });
     expect(inspectImage(`${good.slice(0, 40)}-_${good.slice(42)}`).kind).toBe("invalid"); // URL-safe alphabet
   });
 

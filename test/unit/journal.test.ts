@@ -1,8 +1,16 @@
 import { describe, expect, it } from "vitest";
-import { type JournalEntry, KirinJournalError, journalLine, parseJournal, replayJournal } from "../../src/journal.js";
+import { type JournalEntry, journalLine, KirinJournalError, parseJournal, replayJournal } from "../../src/journal.js";
 
 const at = "2026-11-23T00:00:00.000Z";
-const start = (key: string, id: string, attempt = 1): JournalEntry => ({ v: 1, at, type: "start", key, external_task_id: id, attempt, request_hash: "h" });
+const start = (key: string, id: string, attempt = 1): JournalEntry => ({
+  v: 1,
+  at,
+  type: "start",
+  key,
+  external_task_id: id,
+  attempt,
+  request_hash: "h",
+});
 
 describe("replayJournal", () => {
   it("gives each key the phase its last fact says", () => {
@@ -35,7 +43,11 @@ describe("replayJournal", () => {
   });
 
   it("ignores a fact about an older external_task_id of the key", () => {
-    const states = replayJournal([start("a", "a-1"), start("a", "a-1-retry-2", 2), { v: 1, at, type: "unsent", key: "a", external_task_id: "a-1", reason: "x" }]);
+    const states = replayJournal([
+      start("a", "a-1"),
+      start("a", "a-1-retry-2", 2),
+      { v: 1, at, type: "unsent", key: "a", external_task_id: "a-1", reason: "x" },
+    ]);
     expect(states.get("a")!.phase).toBe("sent");
   });
 });
@@ -61,7 +73,17 @@ describe("parseJournal", () => {
       start("k", "k-1"),
       { v: 1, at, type: "unsent", key: "k", external_task_id: "k-1", reason: "429" },
       { v: 1, at, type: "created", key: "k", external_task_id: "k-1", task_id: "t" },
-      { v: 1, at, type: "end", key: "k", result: { key: "k", outcome: "failed", error: { name: "KirinTaskFailedError", category: "fix-request", message: "m", code: "006001095" } } },
+      {
+        v: 1,
+        at,
+        type: "end",
+        key: "k",
+        result: {
+          key: "k",
+          outcome: "failed",
+          error: { name: "KirinTaskFailedError", category: "fix-request", message: "m", code: "006001095" },
+        },
+      },
     ];
     expect(parseJournal(entries.map(journalLine).join("")).entries).toEqual(entries);
   });

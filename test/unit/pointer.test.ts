@@ -1,8 +1,8 @@
-import { describe, expect, it } from "vitest";
 import fc from "fast-check";
+import { describe, expect, it } from "vitest";
 import { childPointer, decodeSegment, encodeSegment, keysOf, pointerOf, valueAt } from "../../src/pointer.js";
-import { validateRequest } from "../../src/validate.js";
 import { fieldName } from "../../src/rules/shared.js";
+import { validateRequest } from "../../src/validate.js";
 
 describe("JSON Pointer segments", () => {
   it("escape ~ as ~0 and / as ~1, and nothing else", () => {
@@ -23,7 +23,9 @@ describe("JSON Pointer segments", () => {
   });
 
   it("read back any key as it was", () => {
-    fc.assert(fc.property(fc.string({ unit: fc.constantFrom("a", "~", "/", "0", "1", "é") }), (key) => decodeSegment(encodeSegment(key)) === key));
+    fc.assert(
+      fc.property(fc.string({ unit: fc.constantFrom("a", "~", "/", "0", "1", "é") }), (key) => decodeSegment(encodeSegment(key)) === key),
+    );
   });
 });
 

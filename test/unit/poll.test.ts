@@ -1,6 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createKirinClient } from "../../src/client.js";
-import { KirinAbortError, KirinNotFoundError, KirinAuthenticationError, KirinRateLimitError, KirinTaskFailedError, KirinTimeoutError } from "../../src/errors.js";
+import {
+  KirinAbortError,
+  KirinAuthenticationError,
+  KirinNotFoundError,
+  KirinRateLimitError,
+  KirinTaskFailedError,
+  KirinTimeoutError,
+} from "../../src/errors.js";
 import { type PollRequestOptions, type WaitOptions, waitForTask } from "../../src/poll.js";
 import type { TaskProgress } from "../../src/progress.js";
 import type { Task } from "../../src/types.js";
@@ -18,7 +25,10 @@ afterEach(() => {
 /** Lets the fake clock run until the promise settles; returns its value or its error. */
 async function outcome<T>(promise: Promise<T>): Promise<{ value?: T; error?: unknown; at: number }> {
   const start = Date.now();
-  const result = promise.then((value) => ({ value }), (error: unknown) => ({ error }));
+  const result = promise.then(
+    (value) => ({ value }),
+    (error: unknown) => ({ error }),
+  );
   let done = false;
   void result.then(() => (done = true));
   while (!done && vi.getTimerCount() > 0) await vi.advanceTimersToNextTimerAsync();
@@ -53,7 +63,10 @@ describe("waitForTask", () => {
   it("takes initialTask as the first answer: generate does not poll the moment it created the task", async () => {
     const { gw, client } = setup({ durationMs: 30_000, progress: true });
     const seen: string[] = [];
-    const pending = client.generate({ model: "kirin_v3_omni_video", prompt: "p", aspect_ratio: "1:1" }, { onProgress: (t) => seen.push(t.status) });
+    const pending = client.generate(
+      { model: "kirin_v3_omni_video", prompt: "p", aspect_ratio: "1:1" },
+      { onProgress: (t) => seen.push(t.status) },
+    );
     await vi.advanceTimersByTimeAsync(1); // the create settles; the wait's first sleep is scheduled
     const r = await outcome(pending);
     expect(r.value?.status).toBe("completed");
@@ -189,9 +202,12 @@ describe("waitForTask", () => {
   });
 
   it("still ends right with 30% injected 5xx, 429 and connection failures", async () => {
-    for (const [seed, fail] of [[1, undefined], [2, { code: "006001099" }]] as const) {
+    for (const [seed, fail] of [
+      [1, undefined],
+      [2, { code: "006001099" }],
+    ] as const) {
       let s = seed * 7919;
-      const random = () => ((s = (s * 16807) % 2147483647) / 2147483647);
+      const random = () => (s = (s * 16807) % 2147483647) / 2147483647;
       const faults: Fault[] = [
         { kind: "status", status: 500 },
         { kind: "status", status: 503, headers: { "retry-after": "2" } },
@@ -268,7 +284,8 @@ function scripted(durationMs: number, answer: Answer) {
       const t = Date.now() - created;
       at.push(t);
       const base = { id, model: "kirin_v3_i2v", created_at: created };
-      if (t >= durationMs) return { ...base, status: "completed", progress: 1, output: [{ content: [{ url: "https://cdn.example/v.mp4" }] }] } as Task;
+      if (t >= durationMs)
+        return { ...base, status: "completed", progress: 1, output: [{ content: [{ url: "https://cdn.example/v.mp4" }] }] } as Task;
       return { ...base, status: "processing", ...answer(t) } as Task;
     },
   };
@@ -278,7 +295,9 @@ function scripted(durationMs: number, answer: Answer) {
 /** Progress as gateways report it: floored to 0.01 and held at 0.99 until the task is completed. */
 const reported = (p: number) => Math.min(0.99, Math.floor(Math.max(0, p) * 100) / 100);
 /** A run from `startMs` that reports `factor` x the true fraction done (1 = exact). */
-const run = (startMs: number, endMs: number, factor = 1): Answer => (t) => ({ progress: reported((factor * (t - startMs)) / (endMs - startMs)) });
+const run =
+  (startMs: number, endMs: number, factor = 1): Answer =>
+  (t) => ({ progress: reported((factor * (t - startMs)) / (endMs - startMs)) });
 
 /** The default cap on a single wait: half the time since creation, at least 30 s. */
 const capAt = (elapsedMs: number) => Math.max(30_000, elapsedMs / 2);
@@ -398,12 +417,16 @@ describe("the schedule on real progress", () => {
     expectSaneRun(steps);
     // Back by 0.3 on every third answer, missing on every fifth.
     let n = 0;
-    const erratic = await follow(300_000, (t) => {
-      n++;
-      const p = reported(t / 300_000);
-      if (n % 5 === 0) return {};
-      return { progress: n % 3 === 0 ? reported(p - 0.3) : p };
-    }, { progressIntervalMs: 1_000 });
+    const erratic = await follow(
+      300_000,
+      (t) => {
+        n++;
+        const p = reported(t / 300_000);
+        if (n % 5 === 0) return {};
+        return { progress: n % 3 === 0 ? reported(p - 0.3) : p };
+      },
+      { progressIntervalMs: 1_000 },
+    );
     expect(erratic.value?.status).toBe("completed");
     expect(erratic.lag).toBeLessThanOrEqual(0.5 * 300_000);
     expectSaneRun(erratic);
@@ -513,7 +536,7 @@ describe("the progress stream", () => {
 
 describe("waitForTask on the wire's shapes", () => {
   it("reports each retried status request to onRetry as a poll, with the reason and the delay", async () => {
-    const { client, id } = setup({ durationMs: 20_000, progress: true }, (req, n) =>
+    const { client, id } = setup({ durationMs: 20_000, progress: true }, (_req, n) =>
       n === 2 ? { kind: "status", status: 503, headers: { "retry-after": "2" } } : n === 3 ? { kind: "drop-unclear" } : undefined,
     );
     const events: { operation: string; attempt: number; reason: string; delayMs: number; fromRetryAfter: boolean }[] = [];
@@ -529,7 +552,11 @@ describe("waitForTask on the wire's shapes", () => {
   it("names its requests `poll` in the client's hooks, numbering each poll's tries from 1", async () => {
     const gw = fakeGateway({ plan: { durationMs: 20_000 }, fault: (_req, n) => (n === 2 ? { kind: "status", status: 503 } : undefined) });
     const seen: string[] = [];
-    const client = createKirinClient({ apiKey: KEY, fetch: gw.fetch, hooks: { onRequest: (e) => void seen.push(`${e.operation} #${e.attempt}`) } });
+    const client = createKirinClient({
+      apiKey: KEY,
+      fetch: gw.fetch,
+      hooks: { onRequest: (e) => void seen.push(`${e.operation} #${e.attempt}`) },
+    });
     const r = await outcome(client.waitForTask(gw.seed()));
     expect(r.value?.status).toBe("completed");
     expect(seen.slice(0, 4)).toEqual(["poll #1", "poll #1", "poll #2", "poll #1"]);
@@ -567,7 +594,11 @@ describe("waitForTask on the wire's shapes", () => {
     let n = 0;
     const client = {
       async getTask(id: string): Promise<Task> {
-        return (++n < 2 ? { id, status: "in_progress", progress: 0.5 } : { id, status: "completed", output: [{ content: [{ url: "https://x/v.mp4" }] }] }) as Task;
+        return (
+          ++n < 2
+            ? { id, status: "in_progress", progress: 0.5 }
+            : { id, status: "completed", output: [{ content: [{ url: "https://x/v.mp4" }] }] }
+        ) as Task;
       },
     };
     const initialTask = { id: "t", status: "in_progress", model: "kirin_v3_i2v" } as Task;

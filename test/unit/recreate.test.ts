@@ -29,7 +29,12 @@ describe("recreateExternalId", () => {
 
 describe("recreate", () => {
   const failed = (code: string, externalTaskId?: string) =>
-    new KirinTaskFailedError({ id: "task_1", status: "failed", error: { code, error_message: "x" }, ...(externalTaskId && { external_task_id: externalTaskId }) } as Task);
+    new KirinTaskFailedError({
+      id: "task_1",
+      status: "failed",
+      error: { code, error_message: "x" },
+      ...(externalTaskId && { external_task_id: externalTaskId }),
+    } as Task);
   const request: KirinRequest = { model: "kirin_v3_omni_video", prompt: "A boat.", aspect_ratio: "1:1", external_task_id: "order-9" };
 
   function recordingClient() {

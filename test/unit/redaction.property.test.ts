@@ -19,12 +19,7 @@ type Place = (typeof PLACES)[number];
 
 /** Every way an error can be shown. */
 function renderings(error: unknown): string[] {
-  return [
-    String(error),
-    String((error as Error).stack),
-    JSON.stringify(error),
-    inspect(error, { depth: Infinity, showHidden: true }),
-  ];
+  return [String(error), String((error as Error).stack), JSON.stringify(error), inspect(error, { depth: Infinity, showHidden: true })];
 }
 
 /** The key as each rendering could spell it: as is, escaped in JSON, escaped by inspect. */
@@ -72,7 +67,11 @@ describe("redaction, property 1: a real key never shows in any rendering of an e
         words,
         words,
         async (key, lead, trail, place, status, depth, before, after) => {
-          const client = createKirinClient({ apiKey: `${lead}${key}${trail}`, retries: 0, fetch: echoing(place, status, depth, before, after) });
+          const client = createKirinClient({
+            apiKey: `${lead}${key}${trail}`,
+            retries: 0,
+            fetch: echoing(place, status, depth, before, after),
+          });
           // A failed task fails the wait; every other place fails the one request.
           const call = place === "task" ? client.waitForTask("t1") : client.getTask("t1");
           const error = await call.then(
@@ -118,9 +117,15 @@ describe("redaction, property 2: text without the key is unchanged, for any key"
           fc.pre(![message, code, requestId].some((text) => text.includes(key)));
           const fetch = async () =>
             new Response(JSON.stringify({ error: { code, message } }), { status: 400, headers: { "x-request-id": requestId } });
-          const error = (await createKirinClient({ apiKey: key, retries: 0, fetch }).getTask("t1").catch((e: unknown) => e)) as KirinApiError;
+          const error = (await createKirinClient({ apiKey: key, retries: 0, fetch })
+            .getTask("t1")
+            .catch((e: unknown) => e)) as KirinApiError;
           expect(error).toBeInstanceOf(KirinApiError);
-          expect({ serverMessage: error.serverMessage, code: error.code, requestId: error.requestId }).toEqual({ serverMessage: message, code, requestId });
+          expect({ serverMessage: error.serverMessage, code: error.code, requestId: error.requestId }).toEqual({
+            serverMessage: message,
+            code,
+            requestId,
+          });
           expect(error.message).toBe(`400 ${code}: ${message} (request ${requestId})`);
         },
       ),

@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createKirinClient } from "../../src/client.js";
 import { KirinAbortError, KirinRateLimitError } from "../../src/errors.js";
-import { MAX_RETRY_AFTER_MS, backoffMs, childSignal, isRetryableStatus, parseRetryAfter, retryEvent, sleep } from "../../src/retry.js";
-import { fakeGateway, type Fault } from "./fake-gateway.js";
+import { backoffMs, childSignal, isRetryableStatus, MAX_RETRY_AFTER_MS, parseRetryAfter, retryEvent, sleep } from "../../src/retry.js";
+import { type Fault, fakeGateway } from "./fake-gateway.js";
 
 beforeEach(() => vi.useFakeTimers());
 afterEach(() => {
@@ -56,7 +56,14 @@ describe("retryEvent", () => {
     const error = new KirinRateLimitError({ status: 429, body: undefined });
     const random = vi.spyOn(Math, "random").mockReturnValue(0);
     try {
-      expect(retryEvent("get", 2, error)).toMatchObject({ operation: "get", attempt: 2, reason: "429", delayMs: 500, fromRetryAfter: false, error });
+      expect(retryEvent("get", 2, error)).toMatchObject({
+        operation: "get",
+        attempt: 2,
+        reason: "429",
+        delayMs: 500,
+        fromRetryAfter: false,
+        error,
+      });
       expect(retryEvent("poll", 3, error).delayMs).toBe(1_000);
       expect(retryEvent("lookup", 1, error).delayMs).toBe(500); // a create's look-up waits before its first try
       const slowDown = new KirinRateLimitError({ status: 429, body: undefined, retryAfterMs: 7_000 });
@@ -100,9 +107,16 @@ describe("client retries", () => {
     const times: number[] = [];
     const start = Date.now();
     const gw = fakeGateway({ fault: (_req, n) => faults[n - 1] });
-    const client = createKirinClient({ apiKey: "k-123456", fetch: (r) => (times.push(Date.now() - start), gw.fetch(r)), ...(retries === undefined ? {} : { retries }) });
+    const client = createKirinClient({
+      apiKey: "k-123456",
+      fetch: (r) => (times.push(Date.now() - start), gw.fetch(r)),
+      ...(retries === undefined ? {} : { retries }),
+    });
     const id = gw.seed();
-    const result = client.getTask(id).then((t) => t, (e: unknown) => e);
+    const result = client.getTask(id).then(
+      (t) => t,
+      (e: unknown) => e,
+    );
     await vi.runAllTimersAsync();
     return { times, result: await result };
   }

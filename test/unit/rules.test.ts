@@ -4,26 +4,16 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { rules } from "../../src/rules/index.js";
 import { validateRequest, validateWireRequest } from "../../src/validate.js";
-import {
-  B64,
-  type RuleCase,
-  URL_IMAGE,
-  bigImages,
-  elements,
-  i2v,
-  image,
-  multi,
-  omni,
-  shots,
-  video,
-  without,
-} from "./bodies.js";
+import { B64, bigImages, elements, i2v, image, multi, omni, type RuleCase, shots, URL_IMAGE, video, without } from "./bodies.js";
 
 const spec = JSON.parse(readFileSync("generated/openapi.json", "utf8"));
 const listed = (schema: string) =>
   (spec.components.schemas[schema]["x-kirin-rules"] as { id: string; severity: string }[]).map((r) => `${r.id} ${r.severity}`).sort();
 const implemented = (model: string) =>
-  rules.filter((r) => !r.only || r.only === model).map((r) => `${r.id} ${r.severity}`).sort();
+  rules
+    .filter((r) => !r.only || r.only === model)
+    .map((r) => `${r.id} ${r.severity}`)
+    .sort();
 
 describe("the rule registry", () => {
   it("implements exactly the x-kirin-rules of each model, with the listed severity", () => {
@@ -35,9 +25,6 @@ describe("the rule registry", () => {
     expect(new Set(rules.map((r) => r.id)).size).toBe(rules.length);
   });
 });
-
-const ff = (url = URL_IMAGE) => image(url, "first_frame");
-const ef = (url = URL_IMAGE) => image(url, "end_frame");
 
 export const runtimeCases: Record<string, RuleCase> = {
   "multi-shot-ignores-prompt": {
@@ -196,7 +183,10 @@ export const runtimeCases: Record<string, RuleCase> = {
     ],
   },
   "request-body-size": {
-    pass: [i2v({ image: bigImages().max, image_tail: bigImages().max }), omni({ image_list: [image(bigImages().max), image(bigImages().max)] })],
+    pass: [
+      i2v({ image: bigImages().max, image_tail: bigImages().max }),
+      omni({ image_list: [image(bigImages().max), image(bigImages().max)] }),
+    ],
     fail: [[omni({ image_list: Array(3).fill(image(bigImages().max)) }), ""]],
   },
   "video-edit-ignores-duration": {
@@ -234,7 +224,9 @@ describe("rule messages", () => {
   const message = (body: Record<string, unknown>, rule: string) => validateRequest(body).issues.find((i) => i.rule === rule)?.message;
 
   it("show the fix for a data: prefix", () => {
-    expect(message(i2v({ image: `data:image/png;base64,${B64.png}` }), "image-source")).toMatch(/send only the Base64 text after the comma/);
+    expect(message(i2v({ image: `data:image/png;base64,${B64.png}` }), "image-source")).toMatch(
+      /send only the Base64 text after the comma/,
+    );
   });
   it("say what was given and what is allowed", () => {
     expect(message(multi(i2v, [3, 4, 4], { duration: "10" }), "shot-durations-sum")).toBe(

@@ -83,14 +83,19 @@ describe("adaptiveSchedule", () => {
       status: fc.constantFrom("pending", "processing", "rendering"),
     });
     fc.assert(
-      fc.property(fc.array(observation, { minLength: 1, maxLength: 30 }), fc.boolean(), fc.integer({ min: 0, max: 60_000 }), (steps, fromCreation, since) => {
-        let t = 0;
-        const history = steps.map((s) => obs((t += s.gap), s.progress, s.status));
-        const elapsedMs = t + since;
-        const delay = adaptiveSchedule({ elapsedMs, history, originIsCreation: fromCreation });
-        expect(delay).toBeGreaterThanOrEqual(1_000);
-        expect(delay).toBeLessThanOrEqual(cap(elapsedMs));
-      }),
+      fc.property(
+        fc.array(observation, { minLength: 1, maxLength: 30 }),
+        fc.boolean(),
+        fc.integer({ min: 0, max: 60_000 }),
+        (steps, fromCreation, since) => {
+          let t = 0;
+          const history = steps.map((s) => obs((t += s.gap), s.progress, s.status));
+          const elapsedMs = t + since;
+          const delay = adaptiveSchedule({ elapsedMs, history, originIsCreation: fromCreation });
+          expect(delay).toBeGreaterThanOrEqual(1_000);
+          expect(delay).toBeLessThanOrEqual(cap(elapsedMs));
+        },
+      ),
     );
   });
 });
@@ -170,7 +175,13 @@ describe("the progress estimate", () => {
   it("holds when progress goes back and when it vanishes, and gives 1 only for a completed task (property)", () => {
     fc.assert(
       fc.property(
-        fc.array(fc.record({ gap: fc.integer({ min: 1, max: 30_000 }), progress: fc.option(fc.double({ min: 0, max: 1, noNaN: true }), { nil: undefined }) }), { minLength: 1, maxLength: 40 }),
+        fc.array(
+          fc.record({
+            gap: fc.integer({ min: 1, max: 30_000 }),
+            progress: fc.option(fc.double({ min: 0, max: 1, noNaN: true }), { nil: undefined }),
+          }),
+          { minLength: 1, maxLength: 40 },
+        ),
         (steps) => {
           const tracker = createProgressTracker(() => 0);
           const history: PollObservation[] = [];

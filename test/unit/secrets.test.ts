@@ -3,18 +3,13 @@
 import { inspect } from "node:util";
 import { describe, expect, it } from "vitest";
 import { createKirinClient } from "../../src/client.js";
-import { KirinApiError, KirinConnectionError, KirinError, KirinTaskFailedError, redactor } from "../../src/errors.js";
+import { type KirinApiError, KirinConnectionError, KirinError, KirinTaskFailedError, redactor } from "../../src/errors.js";
 
 const KEY = "sk-live-SECRET-7f3a9c21d4e5";
 
 /** Every way an error can be shown: text, stack, JSON, Node's inspect at full depth (with causes). */
 function everyView(error: unknown): string {
-  return [
-    String(error),
-    (error as Error).stack,
-    JSON.stringify(error),
-    inspect(error, { depth: Infinity, showHidden: true }),
-  ].join("\n");
+  return [String(error), (error as Error).stack, JSON.stringify(error), inspect(error, { depth: Infinity, showHidden: true })].join("\n");
 }
 
 /** The error a call fails with (the test fails if it does not fail). */
@@ -78,7 +73,8 @@ describe("redaction covers every place the server can echo the key", () => {
     const client = createKirinClient({
       apiKey: KEY,
       retries: 0,
-      fetch: async (request) => json(500, { error: { code: "internal_error", message: "failed" } }, { "x-request-id": `req-${tokenOf(request)}` }),
+      fetch: async (request) =>
+        json(500, { error: { code: "internal_error", message: "failed" } }, { "x-request-id": `req-${tokenOf(request)}` }),
     });
     const error = (await failure(client.getTask("t1"))) as KirinApiError;
     expect(error.requestId).toBe("req-[redacted]");
@@ -125,7 +121,8 @@ describe("redaction covers every place the server can echo the key", () => {
     const client = createKirinClient({
       apiKey: KEY,
       retries: 0,
-      fetch: async (request) => new Response(`${tokenOf(request)} is not allowed here`, { status: 200, headers: { "content-type": "application/json" } }),
+      fetch: async (request) =>
+        new Response(`${tokenOf(request)} is not allowed here`, { status: 200, headers: { "content-type": "application/json" } }),
     });
     const error = await failure(client.getTask("t1"));
     expect(error).toBeInstanceOf(KirinConnectionError);
@@ -165,7 +162,9 @@ describe("redaction covers every place the server can echo the key", () => {
       apiKey: KEY,
       retries: 0,
       fetch: async (request) => {
-        throw new TypeError("fetch failed", { cause: Object.assign(new Error(`connect ECONNREFUSED (${tokenOf(request)})`), { code: "ECONNREFUSED" }) });
+        throw new TypeError("fetch failed", {
+          cause: Object.assign(new Error(`connect ECONNREFUSED (${tokenOf(request)})`), { code: "ECONNREFUSED" }),
+        });
       },
     });
     const shown = JSON.parse(JSON.stringify(await failure(client.getTask("t1"))));
@@ -184,7 +183,8 @@ describe("redaction changes only whole occurrences of a real key", () => {
     const client = createKirinClient({
       apiKey: "e",
       retries: 0,
-      fetch: async () => json(503, { error: { code: "service_unavailable", message: "fetch failed here" } }, { "x-request-id": "req_e1e2" }),
+      fetch: async () =>
+        json(503, { error: { code: "service_unavailable", message: "fetch failed here" } }, { "x-request-id": "req_e1e2" }),
     });
     const error = (await failure(client.getTask("t1"))) as KirinApiError;
     expect(error.message).toBe("503 service_unavailable: fetch failed here (request req_e1e2)");

@@ -7,7 +7,6 @@ import { validateRequest } from "../../src/validate.js";
 import { B64 } from "./bodies.js";
 
 type Body = Record<string, any>;
-const DURATIONS = ["3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "14", "15"];
 const text = fc.stringMatching(/^[A-Za-z][A-Za-z ,.!]{0,40}$/);
 const url = fc.webUrl({ validSchemes: ["https"] });
 const videoUrl = fc.constantFrom("https://cdn.example.com/v/a.mp4", "https://cdn.example.com/v/B.MOV", "https://cdn.example.com/v/42");
@@ -140,9 +139,7 @@ const isMulti = (b: Body) => b.multi_shot === true;
 const edits = (b: Body) => b.video_list?.some((v: Body) => (v.refer_type ?? "base") === "base") ?? false;
 const hasFrames = (b: Body) => b.image_list?.some((i: Body) => i.type) ?? false;
 const base64Path = (b: Body) =>
-  b.model === "kirin_v3_i2v"
-    ? ["image", "image_tail"].find((k) => b[k] && !b[k].startsWith("http"))
-    : undefined;
+  b.model === "kirin_v3_i2v" ? ["image", "image_tail"].find((k) => b[k] && !b[k].startsWith("http")) : undefined;
 /** The path of an image the aspect ratio limit applies to (`image` or an `image_list` item), made Base64 if it is a URL. */
 function ratioImage(b: Body, value: string): string | undefined {
   if (b.model === "kirin_v3_i2v") {
@@ -194,14 +191,21 @@ const both: Mutation[] = [
       return `/multi_prompt/${last}/index`;
     },
   },
-  { rule: "shot-duration-whole-seconds", apply: (b) => (isMulti(b) ? ((b.multi_prompt[0].duration = "1.5"), "/multi_prompt/0/duration") : undefined) },
+  {
+    rule: "shot-duration-whole-seconds",
+    apply: (b) => (isMulti(b) ? ((b.multi_prompt[0].duration = "1.5"), "/multi_prompt/0/duration") : undefined),
+  },
   { rule: "multi-shot-ignores-prompt", warning: true, apply: (b) => (isMulti(b) ? ((b.prompt = "Ignored."), "/prompt") : undefined) },
-  { rule: "single-shot-ignores-shots", warning: true, apply: (b) => (isMulti(b) ? undefined : ((b.shot_type = "customize"), "/shot_type")) },
+  {
+    rule: "single-shot-ignores-shots",
+    warning: true,
+    apply: (b) => (isMulti(b) ? undefined : ((b.shot_type = "customize"), "/shot_type")),
+  },
   {
     rule: "image-source",
     apply(b) {
       const key = base64Path(b);
-      if (key) return (b[key] = `data:image/png;base64,${b[key]}`), `/${key}`;
+      if (key) return ((b[key] = `data:image/png;base64,${b[key]}`), `/${key}`);
       return b.image_list ? ((b.image_list[0].image_url = "not an image"), "/image_list/0/image_url") : undefined;
     },
   },
@@ -214,16 +218,23 @@ const i2vOnly: Mutation[] = [
   { rule: "image-or-image-tail", apply: (b) => (delete b.image, delete b.image_tail, "/image") },
   {
     rule: "image-base64-all-or-none",
-    apply: (b) => (b.image && b.image_tail && base64Path(b) ? ((b.image_tail = "https://cdn.example.com/t.png"), "/image_tail") : undefined),
+    apply: (b) =>
+      b.image && b.image_tail && base64Path(b) ? ((b.image_tail = "https://cdn.example.com/t.png"), "/image_tail") : undefined,
   },
   { rule: "max-items", apply: (b) => ((b.element_list = [1, 2, 3, 4].map((element_id) => ({ element_id }))), "/element_list") },
 ];
 
 const omniOnly: Mutation[] = [
-  { rule: "prompt-placeholders", apply: (b) => (isMulti(b) ? undefined : ((b.prompt += ` <<<image_${(b.image_list?.length ?? 0) + 1}>>>`), "/prompt")) },
   {
     rule: "prompt-placeholders",
-    apply: (b) => (isMulti(b) ? ((b.multi_prompt[0].prompt += ` <<<element_${(b.element_list?.length ?? 0) + 1}>>>`), "/multi_prompt/0/prompt") : undefined),
+    apply: (b) => (isMulti(b) ? undefined : ((b.prompt += ` <<<image_${(b.image_list?.length ?? 0) + 1}>>>`), "/prompt")),
+  },
+  {
+    rule: "prompt-placeholders",
+    apply: (b) =>
+      isMulti(b)
+        ? ((b.multi_prompt[0].prompt += ` <<<element_${(b.element_list?.length ?? 0) + 1}>>>`), "/multi_prompt/0/prompt")
+        : undefined,
   },
   {
     rule: "media-count",
@@ -238,12 +249,16 @@ const omniOnly: Mutation[] = [
   { rule: "aspect-ratio-required", apply: (b) => (hasFrames(b) || edits(b) ? undefined : (delete b.aspect_ratio, "/aspect_ratio")) },
   { rule: "reference-video-sound-off", apply: (b) => (b.video_list ? ((b.sound = "on"), "/sound") : undefined) },
   { rule: "max-items", apply: (b) => (b.video_list ? (b.video_list.push({ ...b.video_list[0] }), "/video_list") : undefined) },
-  { rule: "video-edit-no-frames", apply: (b) => (edits(b) && b.image_list ? ((b.image_list[0].type = "first_frame"), "/image_list/0") : undefined) },
+  {
+    rule: "video-edit-no-frames",
+    apply: (b) => (edits(b) && b.image_list ? ((b.image_list[0].type = "first_frame"), "/image_list/0") : undefined),
+  },
   { rule: "video-edit-ignores-duration", warning: true, apply: (b) => (edits(b) ? ((b.duration = "5"), "/duration") : undefined) },
   {
     rule: "video-url-extension",
     warning: true,
-    apply: (b) => (b.video_list ? ((b.video_list[0].video_url = "https://cdn.example.com/v/clip.avi"), "/video_list/0/video_url") : undefined),
+    apply: (b) =>
+      b.video_list ? ((b.video_list[0].video_url = "https://cdn.example.com/v/clip.avi"), "/video_list/0/video_url") : undefined,
   },
   {
     rule: "one-first-frame",

@@ -6,7 +6,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { schemaRules } from "../../generated/validators.js";
 import { validateRequest, validateWireRequest } from "../../src/validate.js";
-import { type RuleCase, URL_IMAGE, elements, i2v, image, multi, omni, shots, video, without } from "./bodies.js";
+import { elements, i2v, image, multi, omni, type RuleCase, shots, URL_IMAGE, video, without } from "./bodies.js";
 
 const spec = JSON.parse(readFileSync("generated/openapi.json", "utf8"));
 const ff = image(URL_IMAGE, "first_frame");
@@ -82,11 +82,7 @@ const schemaCases: Record<string, RuleCase> = {
     fail: [[without(omni({ image_list: [ff], element_list: elements(4) }), "aspect_ratio"), "/element_list"]],
   },
   "aspect-ratio-required": {
-    pass: [
-      omni(),
-      without(omni({ image_list: [ff] }), "aspect_ratio"),
-      without(omni({ video_list: [video()] }), "aspect_ratio"),
-    ],
+    pass: [omni(), without(omni({ image_list: [ff] }), "aspect_ratio"), without(omni({ video_list: [video()] }), "aspect_ratio")],
     fail: [
       [without(omni(), "aspect_ratio"), "/aspect_ratio"],
       [without(omni({ image_list: [ref] }), "aspect_ratio"), "/aspect_ratio"],
@@ -132,7 +128,11 @@ const keywordCases: [string, Record<string, unknown>, string][] = [
   ["enum", omni({ aspect_ratio: "4:3" }), "/aspect_ratio"],
   ["enum", omni({ image_list: [image(URL_IMAGE, "middle_frame")] }), "/image_list/0/type"],
   ["enum", omni({ video_list: [video("style")] }), "/video_list/0/refer_type"],
-  ["enum", omni({ video_list: [{ ...video("feature"), keep_original_sound: "maybe" }], sound: "off" }), "/video_list/0/keep_original_sound"],
+  [
+    "enum",
+    omni({ video_list: [{ ...video("feature"), keep_original_sound: "maybe" }], sound: "off" }),
+    "/video_list/0/keep_original_sound",
+  ],
   ["type", i2v({ duration: 5 }), "/duration"],
   ["type", i2v({ element_list: [{ element_id: "829301" }] }), "/element_list/0/element_id"],
   ["type", i2v({ watermark_info: [{ enabled: true }] }), "/watermark_info"],
@@ -168,9 +168,7 @@ describe("messages", () => {
     expect(first(omni({ video_list: [video("feature")], sound: "on" }))).toBe(
       '`sound` is "on"; allowed: off. With a reference video in `video_list`, `sound` must be `off`.',
     );
-    expect(first(without(i2v(), "image"))).toBe(
-      "`image` is missing. Either `image` or `image_tail` must be given; both cannot be empty.",
-    );
+    expect(first(without(i2v(), "image"))).toBe("`image` is missing. Either `image` or `image_tail` must be given; both cannot be empty.");
     expect(first(multi(i2v, ["2.5", "2.5"]))).toMatch(/^`multi_prompt\[0\]\.duration` is "2\.5", which does not match/);
   });
 
@@ -224,7 +222,9 @@ describe("the wire envelope", () => {
     expect(paths({ model: "kirin_v3_omni_video", input: [{ params: { prompt: "p", aspect_ratio: "1:1" } }], stream: true })).toEqual([
       "additional-properties /stream",
     ]);
-    expect(paths({ model: "kirin_v3_omni_video", input: [{ params: { prompt: "p" } }] })).toEqual(["aspect-ratio-required /input/0/params/aspect_ratio"]);
+    expect(paths({ model: "kirin_v3_omni_video", input: [{ params: { prompt: "p" } }] })).toEqual([
+      "aspect-ratio-required /input/0/params/aspect_ratio",
+    ]);
   });
 });
 
@@ -249,18 +249,28 @@ describe("never throws", () => {
       throw new Error("no prompt for you");
     },
   });
-  const hostile = new Proxy({}, {
-    ownKeys() {
-      throw new Error("trap");
+  const hostile = new Proxy(
+    {},
+    {
+      ownKeys() {
+        throw new Error("trap");
+      },
+      get() {
+        throw new Error("trap");
+      },
     },
-    get() {
-      throw new Error("trap");
-    },
-  });
+  );
   const hostileError = Object.defineProperty({}, "prompt", {
     enumerable: true,
     get() {
-      throw { get message() { throw new Error("no"); }, toString() { throw new Error("no"); } };
+      throw {
+        get message() {
+          throw new Error("no");
+        },
+        toString() {
+          throw new Error("no");
+        },
+      };
     },
   });
   const revocable = Proxy.revocable({}, {});
@@ -295,14 +305,40 @@ describe("never throws", () => {
     ["a 2^32 sparse array", { model: "kirin_v3_omni_video", image_list: sparse }],
     ["a 20 MB prompt", i2v({ prompt: "x".repeat(20_000_000) })],
     ["a 20 MB model", { model: "y".repeat(20_000_000) }],
-    ["wrong types everywhere", { model: "kirin_v3_omni_video", multi_shot: "yes", multi_prompt: { 0: 1 }, image_list: "a", element_list: 7, video_list: [null, 3], prompt: ["<<<image_1>>>"], duration: {} }],
-    ["a model that is an object", { model: { toString: () => { throw new Error("x"); } } }],
+    [
+      "wrong types everywhere",
+      {
+        model: "kirin_v3_omni_video",
+        multi_shot: "yes",
+        multi_prompt: { 0: 1 },
+        image_list: "a",
+        element_list: 7,
+        video_list: [null, 3],
+        prompt: ["<<<image_1>>>"],
+        duration: {},
+      },
+    ],
+    [
+      "a model that is an object",
+      {
+        model: {
+          toString: () => {
+            throw new Error("x");
+          },
+        },
+      },
+    ],
   ];
 
   const wellFormed = (result: { valid: boolean; issues: unknown[] }) => {
     expect(typeof result.valid).toBe("boolean");
     for (const i of result.issues) {
-      expect(i).toEqual({ path: expect.any(String), rule: expect.stringMatching(/^[a-z0-9]+(-[a-z0-9]+)*$/), message: expect.any(String), severity: expect.stringMatching(/^(error|warning)$/) });
+      expect(i).toEqual({
+        path: expect.any(String),
+        rule: expect.stringMatching(/^[a-z0-9]+(-[a-z0-9]+)*$/),
+        message: expect.any(String),
+        severity: expect.stringMatching(/^(error|warning)$/),
+      });
     }
   };
 
@@ -321,11 +357,21 @@ describe("never throws", () => {
 
   it("on anything fast-check can make", () => {
     fc.assert(
-      fc.property(fc.anything({ withBigInt: true, withDate: true, withMap: true, withTypedArray: true, withSparseArray: true, withNullPrototype: true }), (v) => {
-        wellFormed(validateRequest(v));
-        wellFormed(validateRequest(typeof v === "object" && v ? { model: "kirin_v3_omni_video", ...v } : v));
-        wellFormed(validateWireRequest({ model: "kirin_v3_i2v", input: [{ params: v }] }));
-      }),
+      fc.property(
+        fc.anything({
+          withBigInt: true,
+          withDate: true,
+          withMap: true,
+          withTypedArray: true,
+          withSparseArray: true,
+          withNullPrototype: true,
+        }),
+        (v) => {
+          wellFormed(validateRequest(v));
+          wellFormed(validateRequest(typeof v === "object" && v ? { model: "kirin_v3_omni_video", ...v } : v));
+          wellFormed(validateWireRequest({ model: "kirin_v3_i2v", input: [{ params: v }] }));
+        },
+      ),
       { numRuns: 500 },
     );
   });

@@ -15,10 +15,17 @@ const done = words(["completed", "success", "succeeded"]);
 const failed = words(["failed", "error", "cancelled"]);
 const text = fc.string({ minLength: 1, maxLength: 30 }).filter((s) => s.trim() !== "");
 const decimal = fc.tuple(fc.nat(99), fc.nat(99_999)).map(([a, b]) => `${a}.${b}`);
-const createdAt = fc.oneof(fc.integer({ min: 1_600_000_000, max: 1_900_000_000 }), fc.integer({ min: 1_600_000_000_000, max: 1_900_000_000_000 }));
+const createdAt = fc.oneof(
+  fc.integer({ min: 1_600_000_000, max: 1_900_000_000 }),
+  fc.integer({ min: 1_600_000_000_000, max: 1_900_000_000_000 }),
+);
 const progress = fc.oneof(fc.double({ min: 0, max: 1, noNaN: true }), fc.integer({ min: 0, max: 100 }));
 const cost = fc.oneof(decimal, fc.double({ min: 0, max: 50, noNaN: true }), fc.constant(""));
-const code = fc.oneof(fc.integer({ min: 0, max: 999_999_999 }), fc.stringMatching(/^[0-9]{1,9}$/), fc.constantFrom("006001094", "InvalidParameter"));
+const code = fc.oneof(
+  fc.integer({ min: 0, max: 999_999_999 }),
+  fc.stringMatching(/^[0-9]{1,9}$/),
+  fc.constantFrom("006001094", "InvalidParameter"),
+);
 const content = fc.record(
   {
     type: opt(fc.constantFrom("video", "image")),
@@ -31,7 +38,10 @@ const content = fc.record(
   { requiredKeys: ["url"] },
 );
 const output = fc.array(fc.record({ content: fc.array(content, { maxLength: 3 }) }), { minLength: 1, maxLength: 2 });
-const usage = fc.record({ cost: opt(cost), discount: opt(fc.double({ min: 0, max: 1, noNaN: true })), quantity: opt(fc.nat()) }, { requiredKeys: [] });
+const usage = fc.record(
+  { cost: opt(cost), discount: opt(fc.double({ min: 0, max: 1, noNaN: true })), quantity: opt(fc.nat()) },
+  { requiredKeys: [] },
+);
 const taskError = fc.oneof(
   text,
   fc
@@ -40,14 +50,23 @@ const taskError = fc.oneof(
 );
 
 const base = fc.record(
-  { id: text, model: opt(text), progress: opt(progress), created_at: opt(createdAt), external_task_id: opt(text), metadata: opt(fc.object()) },
+  {
+    id: text,
+    model: opt(text),
+    progress: opt(progress),
+    created_at: opt(createdAt),
+    external_task_id: opt(text),
+    metadata: opt(fc.object()),
+  },
   { requiredKeys: ["id"] },
 );
 /** A task as the wire may carry it, with fields present as the gateway sends them for its status. */
 const wireTask = fc.oneof(
   fc.tuple(base, running).map(([b, status]) => ({ ...b, status })),
   fc.tuple(base, done, output, opt(usage)).map(([b, status, o, u]) => ({ ...b, status, output: o, ...(u && { usage: u }) })),
-  fc.tuple(base, failed, opt(taskError), opt(usage)).map(([b, status, e, u]) => ({ ...b, status, ...(e !== undefined && { error: e }), ...(u && { usage: u }) })),
+  fc
+    .tuple(base, failed, opt(taskError), opt(usage))
+    .map(([b, status, e, u]) => ({ ...b, status, ...(e !== undefined && { error: e }), ...(u && { usage: u }) })),
 );
 
 const documented = schemaValidator("Task");
@@ -71,9 +90,13 @@ describe("readTask", () => {
   });
 
   it("never throws on any JSON, and what it returns is documented field by field", () => {
-    const anyTask = fc.record({ id: fc.jsonValue(), status: fc.jsonValue() }).chain((head) =>
-      fc.dictionary(fc.constantFrom("model", "progress", "created_at", "output", "usage", "error", "metadata", "extra"), fc.jsonValue()).map((rest) => ({ ...rest, ...head })),
-    );
+    const anyTask = fc
+      .record({ id: fc.jsonValue(), status: fc.jsonValue() })
+      .chain((head) =>
+        fc
+          .dictionary(fc.constantFrom("model", "progress", "created_at", "output", "usage", "error", "metadata", "extra"), fc.jsonValue())
+          .map((rest) => ({ ...rest, ...head })),
+      );
     fc.assert(
       fc.property(fc.oneof(fc.jsonValue(), anyTask), (body) => {
         const reading = readTask(body);

@@ -2,7 +2,7 @@
 // once with `kirin-api`'s client and once with `kirin-api/client`'s, handed validateRequest. The
 // package test bundles this for the browser (nothing may pull in a Node module) and, through
 // bundled.ts, for Node, where it runs against the mock the `kirin` command serves.
-import { createKirinClient, validateRequest, videoUrls, type Task } from "kirin-api";
+import { createKirinClient, type Task, validateRequest, videoUrls } from "kirin-api";
 import { createKirinClient as createLightClient, KirinValidationError } from "kirin-api/client";
 import { describeRequest, request } from "./requests.js";
 

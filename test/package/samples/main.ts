@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { KirinError, createKirinClient, validateRequest } from "kirin-api";
+import { createKirinClient, KirinError, validateRequest } from "kirin-api";
 import { startMockServer } from "kirin-api/mock";
 import { downloadVideo } from "kirin-api/node";
 import { describeRequest, request } from "./requests.js";
@@ -23,7 +23,10 @@ async function main(): Promise<void> {
     const created = await client.createTask(request);
     const task = await client.waitForTask(created.id, { timeoutMs: 30_000 });
     const video = await downloadVideo(task, join(folder, "video.mp4"));
-    const failure = await downloadVideo({ ...task, output: [] }, join(folder, "none.mp4")).then(() => undefined, (e: unknown) => e);
+    const failure = await downloadVideo({ ...task, output: [] }, join(folder, "none.mp4")).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     if (!(failure instanceof KirinError)) throw new Error(`kirin-api/node threw something other than kirin-api's KirinError: ${failure}`);
     console.log(`ok ${format}: ${describeRequest(request)}, task ${task.status}, video ${video.bytes} bytes`);
   } finally {

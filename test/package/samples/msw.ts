@@ -1,7 +1,8 @@
 // `kirin-api/msw` in a test runner's way: the mock as MSW handlers on msw/node's server, no port.
-import { setupServer } from "msw/node";
+
 import { createKirinClient } from "kirin-api";
 import { createMockHandlers } from "kirin-api/msw";
+import { setupServer } from "msw/node";
 import { request } from "./requests.js";
 
 const baseUrl = "http://kirin.mock.test";
