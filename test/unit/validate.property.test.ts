@@ -205,7 +205,7 @@ const both: Mutation[] = [
     rule: "image-source",
     apply(b) {
       const key = base64Path(b);
-      if (key) return ((b[key] = `data:image/png;base64,${b[key]}`), `/${key}`);
+      if (key) return (b[key] = `data:image/png;base64,${b[key]}`), `/${key}`;
       return b.image_list ? ((b.image_list[0].image_url = "not an image"), "/image_list/0/image_url") : undefined;
     },
   },
