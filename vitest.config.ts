@@ -9,6 +9,7 @@ export default defineConfig({
     alias: [
       { find: /^kirin-api\/msw$/, replacement: here("mock/msw.ts") },
       { find: /^kirin-api\/mock$/, replacement: here("mock/index.ts") },
+      { find: /^kirin-api\/client$/, replacement: here("src/client-entry.ts") },
       { find: /^kirin-api$/, replacement: here("src/index.ts") },
     ],
   },

@@ -40,6 +40,7 @@ function extractSamples(): Sample[] {
         .replaceAll('from "kirin-api/msw"', `from "${toMock("msw")}"`)
         .replaceAll('from "kirin-api/mock"', `from "${toMock("index")}"`)
         .replaceAll('from "kirin-api/node"', `from "${toSrc("node")}"`)
+        .replaceAll('from "kirin-api/client"', `from "${toSrc("client-entry")}"`)
         .replaceAll('from "kirin-api"', `from "${toSrc("index")}"`);
       // `export {}` makes every sample a module, so top-level await and names stay local.
       writeFileSync(file, `${source}\nexport {};\n`);
