@@ -29,10 +29,10 @@ for (const [name, contents, goal] of targets) {
 }
 const parts: [string, string][] = [
   [
-    "  of which: validateRequest + inspectImage (validators + rules)",
+    "  validateRequest + inspectImage alone (validators + rules)",
     `export { validateRequest } from "./src/validate.ts"; export { inspectImage, imageToBase64 } from "./src/image.ts";`,
   ],
-  ["  of which: runBatch and its journal", `export { runBatch, memoryJournal } from "./src/batch.ts";`],
+  ["  runBatch alone (it validates every request: validators included)", `export { runBatch, memoryJournal } from "./src/batch.ts";`],
   ["  one model's validator alone (kirin_v3_i2v)", `export { validateKirinV3I2VParams } from "./generated/validators.js";`],
   ["openapi-fetch alone", `export { default } from "openapi-fetch";`],
 ];
