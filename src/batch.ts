@@ -16,7 +16,7 @@
 // - A task that fails with the retryable 006001094 is created again (after a pause) under a new
 //   external_task_id derived from the original (recreate.ts); the old id names the failed task.
 // - Results come out as they finish, each a plain object fit for one JSON line.
-import type { KirinClient } from "./client.js";
+import type { KirinCoreClient } from "./client.js";
 import { adaptiveConcurrency } from "./concurrency.js";
 import {
   KirinApiError,
@@ -252,7 +252,11 @@ const DONE: Directive = { again: false };
  * (`signal`) the iteration ends without results for the requests it cut short - their state is
  * in the journal.
  */
-export function runBatch(client: KirinClient, items: Iterable<BatchItem> | AsyncIterable<BatchItem>, options: BatchOptions = {}): BatchRun {
+export function runBatch(
+  client: KirinCoreClient,
+  items: Iterable<BatchItem> | AsyncIterable<BatchItem>,
+  options: BatchOptions = {},
+): BatchRun {
   const journal = options.journal ?? memoryJournal();
   const max = options.concurrency ?? DEFAULT_CONCURRENCY;
   const recreateAttempts = options.recreateAttempts ?? DEFAULT_RECREATE_ATTEMPTS;

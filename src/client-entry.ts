@@ -2,18 +2,26 @@
 // validators, for a browser bundle that should stay small. Validation is opt-in, and only then
 // bundled: `createKirinClient({ apiKey, validate: validateRequest })` with validateRequest from
 // `kirin-api`. Everything here is also exported by `kirin-api`, under the same names.
-import { createClient, type KirinClient, type KirinClientOptions } from "./client.js";
+import { createClient, type KirinClientOptions, type KirinCoreClient } from "./client.js";
 
 export type * from "./types.js";
 
 /** A client for the Kirin API (see KirinClientOptions) that checks creates only with the `validate` it is given. */
-export function createKirinClient(options: KirinClientOptions): KirinClient {
+export function createKirinClient(options: KirinClientOptions): KirinCoreClient {
   return createClient(options);
 }
 export { requestIdOf, retryAfterOf } from "./answer.js";
 export type { CallbackHandlerOptions, CallbackSeen, CallbackStore } from "./callbacks.js";
 export { createCallbackHandler, parseCallback } from "./callbacks.js";
-export type { CreateOptions, GetTaskOptions, KirinClient, KirinClientOptions, RequestOptions, RequestValidator } from "./client.js";
+export type {
+  CreateOptions,
+  GetTaskOptions,
+  KirinClient,
+  KirinClientOptions,
+  KirinCoreClient,
+  RequestOptions,
+  RequestValidator,
+} from "./client.js";
 export { DEFAULT_BASE_URL } from "./client.js";
 export type { KirinErrorCategory } from "./errors.js";
 export {

@@ -80,10 +80,11 @@ export interface CreateOptions extends RequestOptions {
 }
 
 /**
- * The client: a plain interface, so code that takes a KirinClient can be given a fake in its tests
- * (see docs/testing.md). `waitForTask(client, id)` needs only `getTask` (PollableClient).
+ * The client's calls: a plain interface, so code that takes one can be given a fake in its tests
+ * (see docs/testing.md). It is what `kirin-api/client` returns, and what runBatch and recreate
+ * need; `waitForTask(client, id)` needs only `getTask` (PollableClient).
  */
-export interface KirinClient {
+export interface KirinCoreClient {
   /**
    * Validates, wraps `{ model, ...params }` into the gateway envelope and creates the task. A task
    * that the create answer already shows `failed` throws KirinTaskFailedError at once.
@@ -96,8 +97,8 @@ export interface KirinClient {
   generate(body: KirinRequest, options?: WaitOptions & CreateOptions): Promise<Task>;
 }
 
-/** What `createKirinClient` from `kirin-api` returns: the client and an openapi-fetch client beside it. */
-export interface KirinClientWithRaw extends KirinClient {
+/** What `createKirinClient` from `kirin-api` returns: the four calls and an openapi-fetch client beside them. */
+export interface KirinClient extends KirinCoreClient {
   /**
    * The openapi-fetch client, authenticated, for anything else the API offers. Middleware added
    * with `raw.use` applies to its calls only; the client's own requests go through `fetch`.
@@ -106,7 +107,7 @@ export interface KirinClientWithRaw extends KirinClient {
 }
 
 /** A client for the Kirin API (see KirinClientOptions); each create is checked by validateRequest unless `validate` says otherwise. */
-export function createKirinClient(options: KirinClientOptions): KirinClientWithRaw {
+export function createKirinClient(options: KirinClientOptions): KirinClient {
   const client = createClient(options, validateRequest);
   const raw = createRawClient<paths>({
     baseUrl: baseUrlOf(options),
@@ -122,7 +123,7 @@ export function createKirinClient(options: KirinClientOptions): KirinClientWithR
  * entries choose it: `kirin-api` gives validateRequest, `kirin-api/client` none, so that a bundle
  * made from the latter holds no validators it was not handed.
  */
-export function createClient(options: KirinClientOptions, builtIn?: RequestValidator): KirinClient {
+export function createClient(options: KirinClientOptions, builtIn?: RequestValidator): KirinCoreClient {
   const apiKey = normalizeApiKey(options.apiKey);
   const defaultRetries = options.retries ?? DEFAULT_RETRIES;
   const hooks = combineHooks(options.hooks, options.logger && loggingHooks(options.logger, options.logLevel ?? "warn"));
@@ -171,7 +172,7 @@ export function createClient(options: KirinClientOptions, builtIn?: RequestValid
     });
   }
 
-  const client: KirinClient = {
+  const client: KirinCoreClient = {
     createTask,
     getTask,
     waitForTask: async (id, opts = {}) => waitForTask(client, checkTaskId(id), { ...opts, onRetry: onRetry(opts.onRetry) }),

@@ -18,7 +18,6 @@ export type {
 // Batches: many requests under that limit, validated before any is sent, with a journal to resume
 // from without paying twice.
 export { KirinBatchValidationError, runBatch, validateBatch } from "./batch.js";
-export type { KirinClientWithRaw } from "./client.js";
 // ...except its createKirinClient: this one validates each create by default and carries `raw`.
 // A module's own export wins over a name from `export *`.
 export { createKirinClient } from "./client.js";

@@ -4,7 +4,7 @@
 // mock does so, as would a gateway that honours the id). The new id is derived from the original -
 // `<original>-retry-2`, then `-retry-3` - so that the attempts of one request read as one family
 // in any log, and a batch that dies after choosing one derives the same one again.
-import type { CreateOptions, KirinClient } from "./client.js";
+import type { CreateOptions, KirinCoreClient } from "./client.js";
 import type { KirinTaskFailedError } from "./errors.js";
 import type { KirinRequest, Task } from "./types.js";
 
@@ -40,7 +40,7 @@ export function recreateExternalId(externalTaskId: string, attempt = attemptOf(e
  * task. When to call it is yours: the code means "no capacity now", so wait a while first.
  */
 export async function recreate(
-  client: Pick<KirinClient, "createTask">,
+  client: Pick<KirinCoreClient, "createTask">,
   request: KirinRequest,
   failure: KirinTaskFailedError,
   options?: CreateOptions,

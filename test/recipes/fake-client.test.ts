@@ -1,12 +1,12 @@
-// Testing code that uses the Kirin client with a fake client: no HTTP at all. KirinClient is a
-// plain interface, and waitForTask needs nothing but a getTask.
+// Testing code that uses the Kirin client with a fake client: no HTTP at all. KirinCoreClient (the
+// client's calls) is a plain interface, and waitForTask needs nothing but a getTask.
 
-import { type KirinClient, type KirinRequest, KirinTaskFailedError, type Task, videoUrls, waitForTask } from "kirin-api";
+import { type KirinCoreClient, type KirinRequest, KirinTaskFailedError, type Task, videoUrls, waitForTask } from "kirin-api";
 import { expect, it, vi } from "vitest";
 
 // The code under test (in your app, in a module of its own). It asks only for the part of the
 // client it uses, so a test can hand it exactly that.
-async function renderIntro(kirin: Pick<KirinClient, "generate">, prompt: string): Promise<string> {
+async function renderIntro(kirin: Pick<KirinCoreClient, "generate">, prompt: string): Promise<string> {
   const task = await kirin.generate({ model: "kirin_v3_omni_video", prompt, aspect_ratio: "16:9" });
   return videoUrls(task)[0]!;
 }
@@ -31,12 +31,12 @@ it("passes a failed task on, as the real client throws it", async () => {
   await expect(renderIntro({ generate }, "A paper boat.")).rejects.toMatchObject({ code: "006001094", retryable: true });
 });
 
-// A whole KirinClient, for code that takes one: every member is public. Tasks finish on their
+// A whole KirinCoreClient, for code that takes one: every member is public. Tasks finish on their
 // second look; waitForTask polls this fake exactly as it polls the real client.
 function fakeKirin() {
   const created: KirinRequest[] = [];
   const looks = new Map<string, number>();
-  const kirin: KirinClient = {
+  const kirin: KirinCoreClient = {
     async createTask(body) {
       created.push(body);
       return { id: `task_${created.length}`, model: body.model, status: "pending" };

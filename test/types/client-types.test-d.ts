@@ -7,12 +7,14 @@ import {
   type GetTaskOptions,
   type KirinAbortError,
   type KirinClient,
+  type KirinCoreClient,
   type KirinError,
   type PollableClient,
   type PollRequestOptions,
   type WaitOptions,
   waitForTask,
 } from "kirin-api";
+import { createKirinClient as createLightClient } from "kirin-api/client";
 import { describe, expectTypeOf, it } from "vitest";
 import type { KirinRequest, Task, WireTask } from "../../src/types.js";
 
@@ -54,13 +56,16 @@ describe("client types", () => {
   });
 
   it("is a plain interface: an object literal implements it, with no hidden member", () => {
-    const fake: KirinClient = {
+    const fake: KirinCoreClient = {
       createTask: async (body) => ({ ...task, model: body.model, status: "pending" }),
       getTask: async (id) => ({ ...task, id }),
       waitForTask: (id, options) => waitForTask(fake, id, options),
       generate: async (body, options) => waitForTask(fake, (await fake.createTask(body, options)).id, options),
     };
     expectTypeOf(fake).toExtend<PollableClient>();
+    // KirinClient is the same with `raw`, a real openapi-fetch client (createClient<paths>() makes one).
+    const withRaw: KirinClient = { ...fake, raw: createKirinClient({ apiKey: "unused" }).raw };
+    expectTypeOf(withRaw).toExtend<KirinCoreClient>();
     // A fake of only what the code under test calls, typed with Pick.
     const reader: Pick<KirinClient, "getTask"> = { getTask: async (id) => ({ ...task, id }) };
     void reader;
@@ -69,8 +74,14 @@ describe("client types", () => {
     void wrong;
   });
 
-  it("every key of KirinClient is a public name", () => {
-    expectTypeOf<keyof KirinClient>().toEqualTypeOf<"createTask" | "getTask" | "waitForTask" | "generate">();
+  it("every key of KirinClient and KirinCoreClient is a public name", () => {
+    expectTypeOf<keyof KirinCoreClient>().toEqualTypeOf<"createTask" | "getTask" | "waitForTask" | "generate">();
+    expectTypeOf<keyof KirinClient>().toEqualTypeOf<"createTask" | "getTask" | "waitForTask" | "generate" | "raw">();
+  });
+
+  it("kirin-api/client's createKirinClient returns the calls without raw", () => {
+    expectTypeOf(createLightClient({ apiKey: "k" })).toEqualTypeOf<KirinCoreClient>();
+    expectTypeOf(createKirinClient({ apiKey: "k" })).toEqualTypeOf<KirinClient>();
   });
 
   it("waitForTask takes anything with getTask, and the options it passes are getTask's", () => {
