@@ -1,24 +1,10 @@
 // What a user's bundler keeps from the package: only the modules an import needs. Sizes are the
 // bench's business (npm run bench); this checks which modules end up in a bundle, which does not
 // depend on the machine.
-import { build } from "esbuild";
 import { describe, expect, it } from "vitest";
+import { browserBundle } from "../bench/bundle-size.js";
 
-async function modulesOf(contents: string): Promise<string[]> {
-  const result = await build({
-    stdin: { contents, resolveDir: process.cwd(), loader: "ts" },
-    bundle: true,
-    minify: true,
-    format: "esm",
-    platform: "browser",
-    write: false,
-    metafile: true,
-  });
-  const [output] = Object.values(result.metafile.outputs);
-  return Object.entries(output!.inputs)
-    .filter(([, input]) => input.bytesInOutput > 0)
-    .map(([path]) => path);
-}
+const modulesOf = async (contents: string) => (await browserBundle(contents)).modules;
 
 describe("tree-shaking", () => {
   it("keeps only src/task.ts for videoUrls", async () => {
