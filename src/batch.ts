@@ -40,6 +40,7 @@ import {
   memoryJournal,
   replayJournal,
 } from "./journal.js";
+import { canonicalJson } from "./json.js";
 import { sumDecimals } from "./money.js";
 import { pointerOf } from "./pointer.js";
 import type { WaitOptions } from "./poll.js";
@@ -816,15 +817,4 @@ export async function requestHash(request: unknown): Promise<string> {
   const bytes = new TextEncoder().encode(canonicalJson(request));
   const digest = await globalThis.crypto.subtle.digest("SHA-256", bytes);
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
-}
-
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
-  if (value && typeof value === "object") {
-    const entries = Object.keys(value)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`);
-    return `{${entries.join(",")}}`;
-  }
-  return JSON.stringify(value) ?? "null";
 }

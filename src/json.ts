@@ -55,3 +55,15 @@ export function plainJson(value: unknown, tooDeep: (pointer: string) => unknown)
   };
   return copy(value);
 }
+
+/** JSON with sorted keys, so that the same value always gives the same text (and the same hash). */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  if (value && typeof value === "object") {
+    const entries = Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`);
+    return `{${entries.join(",")}}`;
+  }
+  return JSON.stringify(value) ?? "null";
+}

@@ -4,6 +4,7 @@
 // `kirin-api/mock`), the MSW handlers (`kirin-api/msw`) and the tests' fake gateway are thin layers
 // around it. Time, the task store, randomness and the callbacks' `fetch` are injected.
 
+import { canonicalJson } from "../../src/json.js";
 import { MAX_BODY_BYTES } from "../../src/rules/body-size.js";
 import { validateWireRequest } from "../../src/validate.js";
 import { CALLBACK_DEFAULTS, type CallbackOptions, type CallbackPolicy, type CallbackPost, CallbackSender, fetchPost } from "./callbacks.js";
@@ -571,18 +572,6 @@ function planFor(ask: ScenarioAsk | undefined, options: MockCoreOptions): TaskPl
   if (has("callback-out-of-order")) plan.callbacks = "out-of-order";
   if (has("callback-late")) plan.callbacks = "late";
   return plan;
-}
-
-/** JSON with sorted keys, so that the same body always hashes the same. */
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
-  if (value && typeof value === "object") {
-    const entries = Object.keys(value)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`);
-    return `{${entries.join(",")}}`;
-  }
-  return JSON.stringify(value) ?? "null";
 }
 
 /**
