@@ -7,6 +7,7 @@
 
 import { spawn } from "node:child_process";
 import { once } from "node:events";
+import { readFileSync } from "node:fs";
 import { createKirinClient } from "../../src/client.js";
 import { bundleSize } from "./bundle-size.js";
 
@@ -51,9 +52,16 @@ for (const [name, gz] of others) console.log(`  ${name.padEnd(66)} ${kB(gz)} kB 
 // ---- (d) ----------------------------------------------------------------------------------------
 // The server runs in a child process, so this process's CPU time is the calling side's alone: on
 // a busy machine wall-clock throughput swings from round to round, CPU time per call much less.
+// It answers as the real gateway does (test/fixtures/wire): the status word `in_progress`, the
+// model of another era, and on every other call a completed task with its output list.
+const wireBodies = ["task-in-progress.json", "task-completed-video.json"].map((file) =>
+  JSON.stringify(JSON.parse(readFileSync(`test/fixtures/wire/${file}`, "utf8")).body),
+);
 const serverCode = `
-  const task = JSON.stringify({ id: "task_1", model: "kirin_v3_i2v", status: "processing", progress: 0.42, created_at: Date.now() });
+  const bodies = ${JSON.stringify(wireBodies)};
+  let n = 0;
   const server = require("node:http").createServer((req, res) => {
+    const task = bodies[n++ % bodies.length];
     res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(task) });
     res.end(task);
   });
@@ -90,7 +98,9 @@ async function measure(call: () => Promise<unknown>, total: number, concurrency:
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-console.log("\n(d) getTask through the client vs raw fetch, loopback node:http server (own process) on 127.0.0.1");
+console.log(
+  "\n(d) getTask through the client vs raw fetch, loopback node:http server (own process) on 127.0.0.1,\n    answering in the gateway's wire shapes (in_progress and completed tasks from test/fixtures/wire, alternately)",
+);
 console.log("    21 rounds of 1,000 calls each way, order swapped every round; medians of the per-round figures");
 for (const [label, call] of [
   ["client (defaults)", clientCall],
