@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { requestIdOf, retryAfterOf } from "../../src/answer.js";
 import { createKirinClient } from "../../src/client.js";
+import { createKirinClient as createLightClient } from "../../src/client-entry.js";
 import {
   KirinApiError,
   KirinAuthenticationError,
@@ -474,6 +475,47 @@ describe("generate", () => {
     const task = await settle(client.generate(body));
     expect(task.status).toBe("completed");
     expect(gw.billed()).toBe(1);
+  });
+});
+
+describe("kirin-api/client's createKirinClient: validation only when handed a validator", () => {
+  const broken = { ...body, prompt: "" } as KirinRequest; // breaks a schema rule (prompt length)
+
+  it("sends a body kirin-api's client refuses, since it has no validator of its own", async () => {
+    const gw = fakeGateway();
+    await expect(settle(createKirinClient({ apiKey: KEY, fetch: gw.fetch }).createTask(broken))).rejects.toBeInstanceOf(
+      KirinValidationError,
+    );
+    expect(gw.billed()).toBe(0);
+    // The light client sends it: the gateway is the one to answer (here with a 400).
+    const posts: Request[] = [];
+    const light = createLightClient({ apiKey: KEY, fetch: (r) => (posts.push(r), gw.fetch(r)) });
+    await expect(settle(light.createTask(broken))).rejects.not.toBeInstanceOf(KirinValidationError);
+    expect(posts.map((r) => r.method)).toEqual(["POST"]);
+  });
+
+  it("checks with the validator it is given, and sends nothing when it refuses", async () => {
+    const gw = fakeGateway();
+    const seen: unknown[] = [];
+    const validate = (b: unknown) => (
+      seen.push(b), { valid: false, issues: [{ path: "/prompt", rule: "mine", message: "no", severity: "error" as const }] }
+    );
+    const light = createLightClient({ apiKey: KEY, fetch: gw.fetch, validate });
+    await expect(settle(light.createTask(body))).rejects.toMatchObject({ name: "KirinValidationError", issues: [{ rule: "mine" }] });
+    expect(seen).toEqual([body]);
+    expect(gw.billed()).toBe(0);
+  });
+
+  it("refuses validate: true, naming what to pass instead", () => {
+    expect(() => createLightClient({ apiKey: KEY, validate: true })).toThrow(
+      /validate is true; give false or a validator such as validateRequest/,
+    );
+    expect(() => createKirinClient({ apiKey: KEY, validate: "yes" as unknown as boolean })).toThrow(/validate is yes/);
+  });
+
+  it("has no raw; kirin-api's client has", () => {
+    expect("raw" in createLightClient({ apiKey: KEY })).toBe(false);
+    expect(typeof createKirinClient({ apiKey: KEY }).raw.GET).toBe("function");
   });
 });
 
