@@ -1,17 +1,15 @@
 // Writes everything in generated/ from the hand-authored contract in openapi/.
 //   generated/openapi.json   the bundled contract (Redocly)
 //   generated/schema.d.ts    types for openapi-fetch (openapi-typescript)
-//   generated/validators/*.js  one standalone Ajv validator per schema: no Ajv and no eval at run time
-//   generated/validators.js  their index, with the rules each states and the request limits
-//   generated/validators.d.ts
+//   generated/json-schemas/*.js  the request and task schemas as data, one module each, for src/json-schema
+//   generated/json-schemas.js  their index, with the rules each states and the request limits
+//   generated/json-schemas.d.ts
 //   generated/mock-scenarios.js  the mock's scenario names and texts (from MockScenario.yaml)
 // Run with `npm run generate`; `npm run check:generated` fails when the committed files differ.
 import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import Ajv from "ajv/dist/2020.js";
-import standaloneCode from "ajv/dist/standalone/index.js";
 import openapiTS, { astToString } from "openapi-typescript";
 import ts from "typescript";
 import { scenariosOf } from "../mock/scenario-list.mjs";
@@ -68,9 +66,9 @@ const ast = await openapiTS(structuredClone(spec), {
 });
 writeFileSync(join(out, "schema.d.ts"), HEADER + astToString(ast));
 
-// 3. Validators. Each one is compiled from its schema with every `$ref` inlined, so that every
-//    Ajv error's schemaPath ("#/allOf/0/then/required") is a location in that one schema: this is
-//    how src/validate finds the contract rule (`x-kirin-rule`) an error belongs to.
+// 3. Schemas for src/json-schema. Each one has every `$ref` inlined, so that every error's
+//    schemaPath ("#/allOf/0/then/required") is a location in that one schema: this is how
+//    src/validate finds the contract rule (`x-kirin-rule`) an error belongs to.
 const components = spec.components.schemas;
 const inline = (node) => {
   if (Array.isArray(node)) return node.map(inline);
@@ -90,19 +88,12 @@ envelope.properties.model = {
 };
 envelope.properties.input.items.properties.params = { type: "object" };
 const roots = {
-  validateEnvelope: envelope,
-  validateKirinV3I2VParams: inline(components.KirinV3I2VParams),
-  validateKirinV3OmniVideoParams: inline(components.KirinV3OmniVideoParams),
-  validateTask: inline(components.Task),
+  envelope,
+  kirinV3I2VParams: inline(components.KirinV3I2VParams),
+  kirinV3OmniVideoParams: inline(components.KirinV3OmniVideoParams),
+  task: inline(components.Task),
 };
-// The largest length limit in the contract, for the code-point counter (inlineCodePointCounter).
-let longestLimit = 0;
-JSON.stringify(roots, (key, value) => {
-  if ((key === "minLength" || key === "maxLength") && typeof value === "number") longestLimit = Math.max(longestLimit, value);
-  return value;
-});
-
-// Rules the schema states, per validator, by the schema location Ajv reports: "#/allOf/0/allOf/1".
+// Rules the schema states, per schema, by the location of the errors that break them: "#/allOf/0/allOf/1".
 // Only a rule's first sentence is kept: it is what an issue's message quotes (src/validate.ts).
 const schemaRules = {};
 const walk = (node, path, found) => {
@@ -117,95 +108,24 @@ const walk = (node, path, found) => {
 };
 for (const [name, schema] of Object.entries(roots)) walk(schema, "#", (schemaRules[name] = {}));
 
-// Each validator is its own module with no top-level side effects, so a bundle holds only the
-// validators it imports (the mock needs the envelope's, a page that checks one model that model's).
+// Each schema is its own module of plain data, so a bundle holds only the schemas it imports (the
+// mock needs the envelope's, a page that checks one model that model's). src/json-schema.ts reads
+// them; Ajv's code for the same schemas would be several times their size.
 const files = {
-  validateEnvelope: "envelope",
-  validateKirinV3I2VParams: "kirin-v3-i2v",
-  validateKirinV3OmniVideoParams: "kirin-v3-omni-video",
-  validateTask: "task",
+  envelope: "envelope",
+  kirinV3I2VParams: "kirin-v3-i2v",
+  kirinV3OmniVideoParams: "kirin-v3-omni-video",
+  task: "task",
 };
-mkdirSync(join(out, "validators"), { recursive: true });
+mkdirSync(join(out, "json-schemas"), { recursive: true });
 for (const [name, schema] of Object.entries(roots)) {
-  const code = validatorModule(name, { ...assertionsOnly(schema), $id: name });
   writeFileSync(
-    join(out, "validators", `${files[name]}.js`),
-    `${HEADER}/* eslint-disable */\n${code}\n` +
-      `/** Rules stated in the schema, by the schema location Ajv reports for them. */\n` +
+    join(out, "json-schemas", `${files[name]}.js`),
+    `${HEADER}/** The schema, assertions only, every \`$ref\` inlined. */\n` +
+      `export const schema = ${JSON.stringify(assertionsOnly(schema), null, 2)};\n` +
+      `/** Rules stated in the schema, by the schema location of the errors that break them. */\n` +
       `export const rules = ${JSON.stringify(schemaRules[name], null, 2)};\n`,
   );
-}
-
-/** One schema compiled by Ajv into a standalone ES module exporting \`validate\`. */
-function validatorModule(name, schema) {
-  const ajv = new Ajv({
-    allErrors: true,
-    messages: false, // messages are written by src/validate from keyword and params
-    strict: true,
-    strictTypes: false, // `required` inside `if`/`then` without `type: object` is the point of a rule
-    strictRequired: false,
-    validateFormats: false, // `int64` and friends are annotations here
-    code: { source: true, esm: true },
-  });
-  // Ajv2020 compiles code that tracks evaluated properties for `unevaluated*` keywords, and sets a
-  // property on each validator at load time for it: a side effect that keeps every validator in a
-  // bundle. This contract has no such keyword (checked here), so the tracking is switched off.
-  if (JSON.stringify(schema).includes('"unevaluated')) throw new Error(`${name}: unevaluated* needs Ajv's tracking`);
-  ajv.opts.unevaluated = false;
-  ajv.addVocabulary(ANNOTATIONS);
-  ajv.addSchema(schema);
-  let code = standaloneCode(ajv, { validate: name });
-  code = inlineCodePointCounter(code);
-  code = inlineSchemaValues(code, schema);
-  if (/\bvalidate\d+\.(?!errors\b)\w+\s*=/.test(code)) throw new Error(`${name}: the validator has a property set at load time`);
-  return code;
-}
-
-/**
- * Ajv's standalone ESM still requires its code-point counter; it is written in place, so the file
- * is pure ESM. Ajv's counts by walking the whole string, so a 13 MB Base64 image under
- * `minLength: 1` costs ~50 ms per validation. A string of n UTF-16 units has at least n/2 code
- * points, so past twice the largest length limit in the contract no verdict can change: this one
- * counts no further.
- */
-function inlineCodePointCounter(code) {
-  const ucs2 = /const (\w+) = require\("ajv\/dist\/runtime\/ucs2length"\)\.default;/;
-  const rest = code.replace(ucs2, "");
-  if (/require\(/.test(rest)) throw new Error("unexpected require() in Ajv standalone output");
-  if (!ucs2.test(code)) return code;
-  return code.replace(
-    ucs2,
-    `const $1 = (s) => { if (s.length > ${2 * longestLimit}) return s.length; let n = 0; for (const _ of s) n++; return n; };`,
-  );
-}
-
-/**
- * Ajv's code keeps the whole schema as a constant to read a few values from it at run time: an
- * enum's values for an error's params, a \`properties\` object to tell known fields from others.
- * Each such value becomes its own small constant, so the schema text (most of a module) is not
- * shipped. A \`properties\` object is only asked which keys it has, so its keys are kept alone.
- */
-function inlineSchemaValues(code, schema) {
-  const declared = /const (schema\d+) = (\{.*?\});(?=function |const |export )/.exec(code);
-  if (!declared || JSON.stringify(JSON.parse(declared[2])) !== JSON.stringify(schema)) {
-    throw new Error("Ajv's schema constant not found where expected");
-  }
-  const constant = declared[1];
-  code = code.replace(declared[0], "");
-  const values = new Map();
-  code = code.replace(new RegExp(`\\b${constant}((?:\\.[A-Za-z_$][\\w$]*)+)`, "g"), (_, path) => {
-    const keys = path.slice(1).split(".");
-    let value = schema;
-    for (const key of keys) value = value?.[key];
-    if (value === undefined) throw new Error(`${constant}${path} is not in the schema`);
-    if (keys.at(-1) === "properties") value = Object.fromEntries(Object.keys(value).map((k) => [k, true]));
-    const name = `${constant}_${keys.join("_")}`;
-    values.set(name, JSON.stringify(value));
-    return name;
-  });
-  if (new RegExp(`\\b${constant}\\b`).test(code)) throw new Error(`${constant} is still read in a way this script does not rewrite`);
-  const head = [...values].map(([name, json]) => `const ${name} = ${json};`).join("");
-  return head + code;
 }
 
 /** The first sentence of a text, on one line. */
@@ -242,45 +162,26 @@ if (!Number.isSafeInteger(maxBodyBytes) || maxBodyBytes <= 0) {
 }
 const requestLimits = { maxBodyBytes };
 
-const imports = Object.entries(files)
-  .map(([name, file]) => `import { validate as ${name}, rules as ${name}Rules } from "./validators/${file}.js";`)
-  .join("\n");
 writeFileSync(
-  join(out, "validators.js"),
-  `${HEADER}${imports}\n` +
-    `export { ${Object.keys(files).join(", ")} };\n` +
-    `/** Rules stated in the schema, per validator, by the schema location Ajv reports for them. */\n` +
-    `export const schemaRules = { ${Object.keys(files)
-      .map((n) => `${n}: ${n}Rules`)
-      .join(", ")} };\n` +
+  join(out, "json-schemas.js"),
+  HEADER +
+    Object.entries(files)
+      .map(([name, file]) => `export * as ${name} from "./json-schemas/${file}.js";\n`)
+      .join("") +
     `/** Limits the contract states outside the schemas (\`x-kirin-max-body-bytes\`). */\n` +
     `export const requestLimits = ${JSON.stringify(requestLimits)};\n`,
 );
-
-const decl = Object.keys(roots)
-  .map((name) => `export declare const ${name}: ValidateFunction;`)
-  .join("\n");
 writeFileSync(
-  join(out, "validators.d.ts"),
-  `${HEADER}export interface ValidatorError {
-  instancePath: string;
-  schemaPath: string;
-  keyword: string;
-  params: Record<string, unknown>;
-  message?: string;
+  join(out, "json-schemas.d.ts"),
+  `${HEADER}import type { Schema } from "../src/json-schema.js";
+/** A schema of the contract and the rules (\`x-kirin-rule\`) it states, by schema location. */
+export interface ContractSchema {
+  schema: Schema;
+  rules: Record<string, { id: string; description: string }>;
 }
-export interface ValidateFunction {
-  (data: unknown): boolean;
-  errors: ValidatorError[] | null;
-}
-${decl}
-/** Per validator: schema location -> the contract rule (\`x-kirin-rule\`) stated there. */
-export declare const schemaRules: Record<
-  ${Object.keys(roots)
-    .map((n) => JSON.stringify(n))
-    .join(" | ")},
-  Record<string, { id: string; description: string }>
->;
+${Object.keys(roots)
+  .map((name) => `export declare const ${name}: ContractSchema;`)
+  .join("\n")}
 /** Limits the contract states outside the schemas: the create's largest request body, in bytes. */
 export declare const requestLimits: { maxBodyBytes: number };
 `,

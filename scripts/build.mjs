@@ -123,7 +123,8 @@ function writeDeclarations() {
   tsc("tsconfig.mock-build.json");
   copyFileSync("mock/scenario-list.d.mts", "dist/mock/scenario-list.d.mts");
   mkdirSync("dist/generated", { recursive: true });
-  for (const file of ["schema.d.ts", "validators.d.ts", "mock-scenarios.d.ts"]) copyFileSync(`generated/${file}`, `dist/generated/${file}`);
+  for (const file of ["schema.d.ts", "json-schemas.d.ts", "mock-scenarios.d.ts"])
+    copyFileSync(`generated/${file}`, `dist/generated/${file}`);
   for (const { name, source } of ENTRIES) writeFileSync(`dist/${name}.d.ts`, `export * from "./${source.replace(/\.ts$/, "")}.js";\n`);
   const reached = reachableDeclarations(ENTRIES.map(({ name }) => `dist/${name}.d.ts`));
   for (const file of readdirSync("dist", { recursive: true })) {

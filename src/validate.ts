@@ -1,26 +1,17 @@
-// One verdict for a request: first the validators generated from the contract (every rule JSON
-// Schema can state), then the runtime rules of ./rules (the ones it cannot). The client checks the
+// One verdict for a request: first the contract's schemas (every rule JSON Schema can state, read
+// by ./json-schema), then the runtime rules of ./rules (the ones it cannot). The client checks the
 // flat body a user writes; the mock checks the wire envelope; both go through `check` below.
-import {
-  schemaRules,
-  type ValidateFunction,
-  type ValidatorError,
-  validateEnvelope,
-  validateKirinV3I2VParams,
-  validateKirinV3OmniVideoParams,
-} from "../generated/validators.js";
+import { type ContractSchema, envelope, kirinV3I2VParams, kirinV3OmniVideoParams } from "../generated/json-schemas.js";
 import { defineField, PROTOTYPE_KEYS } from "./json.js";
+import { type SchemaError, schemaErrors } from "./json-schema.js";
 import { childPointer, valueAt } from "./pointer.js";
 import { type Model, runRules } from "./rules/index.js";
 import { eachPrototypeKey, prototypeKeyMessage, prototypeKeyRule } from "./rules/prototype-keys.js";
 import { fieldName, isObject, type Params, show } from "./rules/shared.js";
 import type { ValidationIssue, ValidationResult } from "./types.js";
 
-const VALIDATORS: Record<Model, [ValidateFunction, Record<string, { id: string; description: string }>]> = {
-  kirin_v3_i2v: [validateKirinV3I2VParams, schemaRules.validateKirinV3I2VParams],
-  kirin_v3_omni_video: [validateKirinV3OmniVideoParams, schemaRules.validateKirinV3OmniVideoParams],
-};
-const MODELS = Object.keys(VALIDATORS);
+const SCHEMAS: Record<Model, ContractSchema> = { kirin_v3_i2v: kirinV3I2VParams, kirin_v3_omni_video: kirinV3OmniVideoParams };
+const MODELS = Object.keys(SCHEMAS);
 
 /** Validates the flat body `{ model, ...params }`; issue paths point into it (`/multi_prompt/2/duration`). */
 export function validateRequest(body: unknown): ValidationResult {
@@ -50,7 +41,7 @@ export function validateRequest(body: unknown): ValidationResult {
 export function validateWireRequest(body: unknown): ValidationResult {
   return guarded((issues) => {
     const wire = plain(body, "", issues);
-    if (!validateEnvelope(wire)) issues.push(...schemaIssues(validateEnvelope.errors ?? [], {}, wire, "the request envelope"));
+    issues.push(...schemaIssues(schemaErrors(envelope.schema, wire), {}, wire, "the request envelope"));
     const model = isObject(wire) && MODELS.includes(wire.model as string) ? (wire.model as Model) : undefined;
     const input = model && isObject(wire) && Array.isArray(wire.input) ? wire.input[0] : undefined;
     const params = isObject(input) ? input.params : undefined;
@@ -72,10 +63,8 @@ function prototypeKeys(body: unknown, searched: Params | undefined, issues: Vali
 
 /** The core both entry points share: schema, then runtime rules; paths get `base` in front. */
 function check(model: Model, params: Params, base: string, issues: ValidationIssue[]) {
-  const [validate, rules] = VALIDATORS[model];
-  if (!validate(params)) {
-    for (const found of schemaIssues(validate.errors ?? [], rules, params, model)) issues.push({ ...found, path: base + found.path });
-  }
+  const { schema, rules } = SCHEMAS[model];
+  for (const found of schemaIssues(schemaErrors(schema, params), rules, params, model)) issues.push({ ...found, path: base + found.path });
   // The rules run even after schema errors: they read fields defensively and still find the rest.
   runRules(model, params, (path, rule, message) => issues.push({ path: base + path, rule: rule.id, message, severity: rule.severity }));
 }
@@ -148,11 +137,11 @@ function unreadable(issues: ValidationIssue[], path: string, error: unknown) {
 }
 
 /**
- * Ajv errors to issues. An error at or under a schema location tagged `x-kirin-rule` gets that
+ * Schema errors to issues. An error at or under a schema location tagged `x-kirin-rule` gets that
  * rule's id and description; others get a kebab-case id from the keyword. `if` wrappers are
  * dropped and an `anyOf` or `contains` speaks for its inner errors, so one broken rule is one issue.
  */
-function schemaIssues(errors: ValidatorError[], rules: Record<string, { id: string; description: string }>, data: unknown, owner: string) {
+function schemaIssues(errors: SchemaError[], rules: Record<string, { id: string; description: string }>, data: unknown, owner: string) {
   const out: ValidationIssue[] = [];
   const seen = new Set<string>();
   const wrappers = errors.filter((e) => e.keyword === "anyOf" || e.keyword === "contains").map((e) => `${e.schemaPath}/`);
@@ -178,8 +167,8 @@ function schemaIssues(errors: ValidatorError[], rules: Record<string, { id: stri
   return out;
 }
 
-/** What was given and what is allowed, for one Ajv error. */
-function say(e: ValidatorError, path: string, value: unknown, owner: string): string {
+/** What was given and what is allowed, for one schema error. */
+function say(e: SchemaError, path: string, value: unknown, owner: string): string {
   const name = fieldName(path);
   const p = e.params as Record<string, unknown> & { limit: number };
   // Code points, as the schema counts; computed only for the errors that show a count.

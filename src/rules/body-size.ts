@@ -2,7 +2,7 @@
 // answered 413 after the whole upload, so it is reported before anything is sent. Base64 images make
 // nearly all of a body's size; four 10 MB images are 56 MB, over the limit although each image
 // keeps image-file-size.
-import { requestLimits } from "../../generated/validators.js";
+import { requestLimits } from "../../generated/json-schemas.js";
 import type { Rule } from "./shared.js";
 
 export const MAX_BODY_BYTES = requestLimits.maxBodyBytes;

@@ -30,11 +30,15 @@ for (const [name, contents, goal] of targets) {
 }
 const parts: [string, string][] = [
   [
-    "  validateRequest + inspectImage alone (validators + rules)",
+    "  validateRequest + inspectImage alone (schemas, their reader, rules)",
     `export { validateRequest } from "./src/validate.ts"; export { inspectImage, imageToBase64 } from "./src/image.ts";`,
   ],
-  ["  runBatch alone (it validates every request: validators included)", `export { runBatch, memoryJournal } from "./src/batch.ts";`],
-  ["  one model's validator alone (kirin_v3_i2v)", `export { validateKirinV3I2VParams } from "./generated/validators.js";`],
+  ["  runBatch alone (it validates every request: validation included)", `export { runBatch, memoryJournal } from "./src/batch.ts";`],
+  [
+    "  one model's schema and its reader alone (kirin_v3_i2v)",
+    `import { kirinV3I2VParams } from "./generated/json-schemas.js"; import { schemaErrors } from "./src/json-schema.ts";
+     export const check = (v: unknown) => schemaErrors(kirinV3I2VParams.schema, v);`,
+  ],
   ["openapi-fetch alone", `export { default } from "openapi-fetch";`],
 ];
 for (const [name, contents] of parts) {

@@ -2,29 +2,30 @@
 import { readFileSync } from "node:fs";
 import SwaggerParser from "@apidevtools/swagger-parser";
 import { describe, expect, it } from "vitest";
-import {
-  schemaRules,
-  type ValidateFunction,
-  validateEnvelope,
-  validateKirinV3I2VParams,
-  validateKirinV3OmniVideoParams,
-  validateTask,
-} from "../../generated/validators.js";
+import { envelope, kirinV3I2VParams, kirinV3OmniVideoParams, task } from "../../generated/json-schemas.js";
+import { type SchemaError, schemaErrors } from "../../src/json-schema.js";
 
 import { inlineValidator, schemaValidator } from "../support/contract.js";
 
-type Validator = keyof typeof schemaRules;
-const validators: Record<Validator, ValidateFunction> = {
-  validateEnvelope,
-  validateKirinV3I2VParams,
-  validateKirinV3OmniVideoParams,
-  validateTask,
-};
+const schemas = { envelope, kirinV3I2VParams, kirinV3OmniVideoParams, task };
+type Validator = keyof typeof schemas;
+const schemaRules = Object.fromEntries(Object.entries(schemas).map(([name, s]) => [name, s.rules])) as Record<Validator, typeof task.rules>;
+/** A schema as a validator: true when the value is valid, its errors on `.errors`. */
+function validatorOf(name: Validator) {
+  const validate = (value: unknown) => (validate.errors = schemaErrors(schemas[name].schema, value)).length === 0;
+  validate.errors = [] as SchemaError[];
+  return validate;
+}
+const validators = Object.fromEntries(Object.keys(schemas).map((name) => [name, validatorOf(name as Validator)])) as Record<
+  Validator,
+  ReturnType<typeof validatorOf>
+>;
+const { envelope: validateEnvelope, task: validateTask } = validators;
 /** A wire body is valid when its envelope and its model's params are. */
 function wireErrors(body: any) {
-  if (!validateEnvelope(body)) return validateEnvelope.errors!;
-  const fn = body.model === "kirin_v3_i2v" ? validateKirinV3I2VParams : validateKirinV3OmniVideoParams;
-  return fn(body.input[0].params) ? [] : fn.errors!;
+  if (!validateEnvelope(body)) return validateEnvelope.errors;
+  const fn = body.model === "kirin_v3_i2v" ? validators.kirinV3I2VParams : validators.kirinV3OmniVideoParams;
+  return fn(body.input[0].params) ? [] : fn.errors;
 }
 
 const bundle = JSON.parse(readFileSync("generated/openapi.json", "utf8"));
@@ -203,8 +204,8 @@ const ff = { image_url: "https://x.test/f.png", type: "first_frame" };
 const ef = { image_url: "https://x.test/e.png", type: "end_frame" };
 const ref = { image_url: "https://x.test/r.png" };
 const shots = [{ index: 1, prompt: "a", duration: "5" }];
-const I2V: Validator = "validateKirinV3I2VParams";
-const OMNI: Validator = "validateKirinV3OmniVideoParams";
+const I2V: Validator = "kirinV3I2VParams";
+const OMNI: Validator = "kirinV3OmniVideoParams";
 
 const counterexamples: Record<string, [Validator, unknown]> = {
   "single-shot-requires-prompt": [I2V, i2v({ prompt: "  " })],
@@ -223,8 +224,8 @@ const counterexamples: Record<string, [Validator, unknown]> = {
   "video-edit-no-frames": [OMNI, omni({ image_list: [ff], video_list: [{ video_url: "https://x.test/v.mp4" }] })],
   "first-frame-max-three-elements": [OMNI, omni({ image_list: [ff], element_list: [1, 2, 3, 4].map((element_id) => ({ element_id })) })],
   "aspect-ratio-required": [OMNI, { prompt: "p", image_list: [ref] }],
-  "task-output-only-when-completed": ["validateTask", { id: "t", model: "m", status: "processing", output: [{ content: [] }] }],
-  "task-error-only-when-failed": ["validateTask", { id: "t", model: "m", status: "failed" }],
+  "task-output-only-when-completed": ["task", { id: "t", model: "m", status: "processing", output: [{ content: [] }] }],
+  "task-error-only-when-failed": ["task", { id: "t", model: "m", status: "failed" }],
 };
 
 describe("rules stated in the schema", () => {
@@ -241,7 +242,7 @@ describe("rules stated in the schema", () => {
       .filter(([, r]) => r.id === id)
       .map(([location]) => location);
     const inRule = (p: string) => at.some((loc) => p === loc || p.startsWith(`${loc}/`));
-    for (const e of fn.errors!) expect(inRule(e.schemaPath), e.schemaPath).toBe(true);
+    for (const e of fn.errors) expect(inRule(e.schemaPath), e.schemaPath).toBe(true);
   });
 
   it("keyword rules have counterexamples too", () => {
@@ -271,14 +272,14 @@ describe("rules stated in the schema", () => {
       [OMNI, omni({ image_list: [{ image_url: "https://x.test/a.png", type: "middle" }] }), "enum"],
       [OMNI, omni({ image_list: [{ type: "first_frame" }] }), "required"],
       [OMNI, omni({ aspect_ratio: "4:3" }), "enum"],
-      ["validateEnvelope", { model: "kirin_v3_omni_video", input: [{ params: {} }, { params: {} }] }, "maxItems"],
-      ["validateEnvelope", { model: "kirin_v4", input: [{ params: {} }] }, "enum"],
-      ["validateEnvelope", { model: "kirin_v3_i2v", input: [{}] }, "required"],
+      ["envelope", { model: "kirin_v3_omni_video", input: [{ params: {} }, { params: {} }] }, "maxItems"],
+      ["envelope", { model: "kirin_v4", input: [{ params: {} }] }, "enum"],
+      ["envelope", { model: "kirin_v3_i2v", input: [{}] }, "required"],
     ];
     for (const [name, body, keyword] of cases) {
       const fn = validators[name];
       expect(fn(body), JSON.stringify(body).slice(0, 120)).toBe(false);
-      expect(fn.errors!.map((e) => e.keyword)).toContain(keyword);
+      expect(fn.errors.map((e) => e.keyword)).toContain(keyword);
     }
   });
 });

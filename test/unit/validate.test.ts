@@ -4,7 +4,7 @@
 import { readFileSync } from "node:fs";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { schemaRules } from "../../generated/validators.js";
+import { kirinV3I2VParams, kirinV3OmniVideoParams } from "../../generated/json-schemas.js";
 import { validateRequest, validateWireRequest } from "../../src/validate.js";
 import { elements, i2v, image, multi, omni, type RuleCase, shots, URL_IMAGE, video, without } from "./bodies.js";
 
@@ -93,11 +93,7 @@ const schemaCases: Record<string, RuleCase> = {
 
 describe("rules the schema states", () => {
   it("each has cases here", () => {
-    const ids = new Set(
-      ["validateKirinV3I2VParams", "validateKirinV3OmniVideoParams"].flatMap((v) =>
-        Object.values(schemaRules[v as keyof typeof schemaRules]).map((r) => r.id),
-      ),
-    );
+    const ids = new Set([kirinV3I2VParams, kirinV3OmniVideoParams].flatMap((s) => Object.values(s.rules).map((r) => r.id)));
     expect(Object.keys(schemaCases).sort()).toEqual([...ids].sort());
   });
 
