@@ -5,13 +5,39 @@
 // know, and compares its errors with Ajv's (2020-12, allErrors) on the contract's examples and on
 // generated bodies - same errors, same order, same fields.
 //
-// The order is Ajv's, because src/validate keeps the first error a field gets: a type error before
-// the keywords that cannot apply to the value, then the keywords any value has (const, enum, not,
-// anyOf, allOf, if), then those of numbers, strings, arrays and objects, each only for its type.
+// Each schema is turned once into a tree of small checks (its paths, limits and patterns worked out
+// ahead), so that checking a body does not read the schema again. The order is Ajv's, because
+// src/validate keeps the first error a field gets: a type error before the keywords that cannot
+// apply to the value, then the keywords any value has (const, enum, not, anyOf, allOf, if), then
+// those of numbers, strings, arrays and objects, each only for its type.
 import { childPointer } from "./pointer.js";
 
-/** A schema as generated/schemas/ holds it: assertions only, every `$ref` inlined. */
-export type Schema = { readonly [keyword: string]: unknown };
+/** A schema as generated/json-schemas/ holds it: assertions only, every `$ref` inlined. */
+export interface Schema {
+  type?: string | string[];
+  const?: unknown;
+  enum?: unknown[];
+  not?: Schema;
+  anyOf?: Schema[];
+  allOf?: Schema[];
+  if?: Schema;
+  then?: Schema;
+  else?: Schema;
+  maximum?: number;
+  minimum?: number;
+  maxLength?: number;
+  minLength?: number;
+  pattern?: string;
+  maxItems?: number;
+  minItems?: number;
+  items?: Schema;
+  contains?: Schema;
+  minContains?: number;
+  maxContains?: number;
+  required?: string[];
+  additionalProperties?: boolean;
+  properties?: Record<string, Schema>;
+}
 
 /** One broken keyword, in Ajv's error form: where in the value, where in the schema, and its values. */
 export interface SchemaError {
@@ -46,131 +72,164 @@ export const SCHEMA_KEYWORDS = [
   "required",
   "additionalProperties",
   "properties",
-] as const;
+] as const satisfies readonly (keyof Schema)[];
 
-type Value = Record<string, unknown> & unknown[];
-type Check = (s: Schema, v: Value, at: string, sp: string, out: SchemaError[]) => void;
+type Check = (value: unknown, at: string, out: SchemaError[]) => void;
+type Fail = (out: SchemaError[], at: string, keyword: string, params?: Record<string, unknown>) => void;
+type Sub = (schema: Schema, keyword: string) => Check;
 
-const isObject = (v: unknown) => typeof v === "object" && v !== null && !Array.isArray(v);
 const TYPES: Record<string, (v: unknown) => boolean> = {
   number: (v) => typeof v === "number" && Number.isFinite(v),
   integer: Number.isInteger,
   string: (v) => typeof v === "string",
   boolean: (v) => typeof v === "boolean",
   array: Array.isArray,
-  object: isObject,
+  object: (v) => typeof v === "object" && v !== null && !Array.isArray(v),
   null: (v) => v === null,
 };
 
-// The keywords of one type of value, in the order Ajv checks them.
-const GROUPS: [type: string, keywords: string[], check: Check][] = [
+// The keywords of each type of value, in the order Ajv checks them, and the check they make.
+// Each check runs only on a value of its type, which it may then take for granted.
+const GROUPS: [type: string, keywords: (keyof Schema)[], build: (s: Schema, fail: Fail, sub: Sub) => Check][] = [
   [
     "number",
     ["maximum", "minimum"],
-    (s, v, at, sp, out) => {
-      const n = v as unknown as number;
-      if (s.maximum !== undefined && !(n <= (s.maximum as number))) fail(out, at, sp, "maximum", { comparison: "<=", limit: s.maximum });
-      if (s.minimum !== undefined && !(n >= (s.minimum as number))) fail(out, at, sp, "minimum", { comparison: ">=", limit: s.minimum });
-    },
+    ({ maximum, minimum }, fail) =>
+      (v, at, out) => {
+        const n = v as number;
+        if (maximum !== undefined && !(n <= maximum)) fail(out, at, "maximum", { comparison: "<=", limit: maximum });
+        if (minimum !== undefined && !(n >= minimum)) fail(out, at, "minimum", { comparison: ">=", limit: minimum });
+      },
   ],
   [
     "string",
     ["maxLength", "minLength", "pattern"],
-    (s, v, at, sp, out) => {
-      const text = v as unknown as string;
-      const max = s.maxLength as number | undefined;
-      const min = s.minLength as number | undefined;
-      if (max !== undefined && codePoints(text, max) > max) fail(out, at, sp, "maxLength", { limit: max });
-      if (min !== undefined && codePoints(text, min) < min) fail(out, at, sp, "minLength", { limit: min });
-      if (s.pattern !== undefined && !regex(s.pattern as string).test(text)) fail(out, at, sp, "pattern", { pattern: s.pattern });
+    ({ maxLength, minLength, pattern }, fail) => {
+      const regex = pattern === undefined ? undefined : new RegExp(pattern, "u");
+      return (v, at, out) => {
+        const text = v as string;
+        if (maxLength !== undefined && codePoints(text, maxLength) > maxLength) fail(out, at, "maxLength", { limit: maxLength });
+        if (minLength !== undefined && codePoints(text, minLength) < minLength) fail(out, at, "minLength", { limit: minLength });
+        if (regex && !regex.test(text)) fail(out, at, "pattern", { pattern });
+      };
     },
   ],
   [
     "array",
     ["maxItems", "minItems", "items", "contains"],
-    (s, v, at, sp, out) => {
-      if (s.maxItems !== undefined && v.length > (s.maxItems as number)) fail(out, at, sp, "maxItems", { limit: s.maxItems });
-      if (s.minItems !== undefined && v.length < (s.minItems as number)) fail(out, at, sp, "minItems", { limit: s.minItems });
-      if (s.items !== undefined) v.forEach((item, i) => check(s.items as Schema, item, `${at}/${i}`, `${sp}/items`, out));
-      if (s.contains !== undefined) {
-        const min = (s.minContains as number | undefined) ?? 1;
-        const max = s.maxContains as number | undefined;
-        const count = v.filter((item) => holds(s.contains as Schema, item)).length;
-        if (count < min || (max !== undefined && count > max)) {
-          fail(out, at, sp, "contains", max === undefined ? { minContains: min } : { minContains: min, maxContains: max });
+    ({ maxItems, minItems, items, contains, minContains = 1, maxContains }, fail, sub) => {
+      const item = items && sub(items, "items");
+      const match = contains && sub(contains, "contains");
+      return (v, at, out) => {
+        const list = v as unknown[];
+        if (maxItems !== undefined && list.length > maxItems) fail(out, at, "maxItems", { limit: maxItems });
+        if (minItems !== undefined && list.length < minItems) fail(out, at, "minItems", { limit: minItems });
+        if (item) list.forEach((x, i) => item(x, `${at}/${i}`, out));
+        if (match) {
+          const count = list.filter((x) => holds(match, x)).length;
+          if (count < minContains || (maxContains !== undefined && count > maxContains)) {
+            fail(out, at, "contains", maxContains === undefined ? { minContains } : { minContains, maxContains });
+          }
         }
-      }
+      };
     },
   ],
   [
     "object",
     ["required", "additionalProperties", "properties"],
-    (s, v, at, sp, out) => {
-      for (const key of (s.required as string[] | undefined) ?? []) {
-        if (!has(v, key)) fail(out, at, sp, "required", { missingProperty: key });
-      }
-      const properties = (s.properties ?? {}) as Record<string, Schema>;
-      if (s.additionalProperties === false) {
-        for (const key of Object.keys(v)) {
-          if (!Object.hasOwn(properties, key)) fail(out, at, sp, "additionalProperties", { additionalProperty: key });
+    ({ required = [], additionalProperties, properties = {} }, fail, sub) => {
+      const fields = Object.entries(properties).map(([key, schema]) => [key, sub(schema, `properties/${key}`)] as const);
+      return (v, at, out) => {
+        const object = v as Record<string, unknown>;
+        for (const key of required) if (!has(object, key)) fail(out, at, "required", { missingProperty: key });
+        if (additionalProperties === false) {
+          for (const key of Object.keys(object))
+            if (!Object.hasOwn(properties, key)) fail(out, at, "additionalProperties", { additionalProperty: key });
         }
-      }
-      for (const key of Object.keys(properties)) {
-        if (has(v, key)) check(properties[key]!, v[key], childPointer(at, key), `${sp}/properties/${key}`, out);
-      }
+        for (const [key, check] of fields) if (has(object, key)) check(object[key], childPointer(at, key), out);
+      };
     },
   ],
 ];
 
+const compiled = new WeakMap<Schema, Check>();
+
 /** The errors of `value` against `schema`; none when it is valid. */
 export function schemaErrors(schema: Schema, value: unknown): SchemaError[] {
+  let check = compiled.get(schema);
+  if (!check) compiled.set(schema, (check = compile(schema, "#")));
   const out: SchemaError[] = [];
-  check(schema, value, "", "#", out);
+  check(value, "", out);
   return out;
 }
 
-function check(s: Schema, value: unknown, at: string, sp: string, out: SchemaError[]): boolean {
-  const start = out.length;
-  const v = value as Value;
-  const types = s.type === undefined ? [] : [s.type as string].flat();
+/** The checks of one schema, at schema location `sp`, in Ajv's order. */
+function compile(s: Schema, sp: string): Check {
+  const fail: Fail = (out, at, keyword, params = {}) => out.push({ instancePath: at, schemaPath: `${sp}/${keyword}`, keyword, params });
+  const sub: Sub = (child, keyword) => compile(child, `${sp}/${keyword}`);
+  const checks: Check[] = [];
+  const types = s.type === undefined ? [] : [s.type].flat();
+  const uses = (keywords: (keyof Schema)[]) => keywords.some((k) => s[k] !== undefined);
   // A type whose own keywords are present is reported where those keywords would have run.
-  const typed = types.length === 1 ? GROUPS.find(([type, keywords]) => type === types[0] && keywords.some((k) => k in s)) : undefined;
-  if (types.length && !typed && !types.some((type) => TYPES[type]!(v))) fail(out, at, sp, "type", { type: s.type });
-
-  if (s.const !== undefined && v !== s.const) fail(out, at, sp, "const", { allowedValue: s.const });
-  if (s.enum !== undefined && !(s.enum as unknown[]).includes(v)) fail(out, at, sp, "enum", { allowedValues: s.enum });
-  if (s.not !== undefined && holds(s.not as Schema, v)) fail(out, at, sp, "not", {});
-  if (s.anyOf !== undefined) {
-    const mark = out.length;
+  const typed = types.length === 1 ? GROUPS.find(([type, keywords]) => type === types[0] && uses(keywords)) : undefined;
+  if (types.length && !typed) {
+    const tests = types.map((type) => TYPES[type]!);
+    checks.push((v, at, out) => tests.some((is) => is(v)) || fail(out, at, "type", { type: s.type }));
+  }
+  const { const: constant, enum: allowed, not, anyOf, allOf, if: condition, then, else: otherwise } = s;
+  if (constant !== undefined) checks.push((v, at, out) => v === constant || fail(out, at, "const", { allowedValue: constant }));
+  if (allowed !== undefined) checks.push((v, at, out) => allowed.includes(v) || fail(out, at, "enum", { allowedValues: allowed }));
+  if (not !== undefined) {
+    const forbidden = sub(not, "not");
+    checks.push((v, at, out) => holds(forbidden, v) && fail(out, at, "not"));
+  }
+  if (anyOf !== undefined) {
+    const branches = anyOf.map((branch, i) => sub(branch, `anyOf/${i}`));
     // Every alternative's errors stay (src/validate shows the first one) unless one alternative holds.
-    if ((s.anyOf as Schema[]).some((branch, i) => check(branch, v, at, `${sp}/anyOf/${i}`, out))) out.length = mark;
-    else fail(out, at, sp, "anyOf", {});
+    checks.push((v, at, out) => {
+      const mark = out.length;
+      for (const branch of branches) {
+        const before = out.length;
+        branch(v, at, out);
+        if (out.length === before) return void (out.length = mark);
+      }
+      fail(out, at, "anyOf");
+    });
   }
-  (s.allOf as Schema[] | undefined)?.forEach((member, i) => check(member, v, at, `${sp}/allOf/${i}`, out));
-  if (s.if !== undefined) {
-    const branch = holds(s.if as Schema, v) ? "then" : "else";
-    const next = s[branch] as Schema | undefined;
-    if (next !== undefined && !check(next, v, at, `${sp}/${branch}`, out)) fail(out, at, sp, "if", { failingKeyword: branch });
+  if (allOf !== undefined) {
+    const members = allOf.map((member, i) => sub(member, `allOf/${i}`));
+    checks.push((v, at, out) => members.forEach((member) => member(v, at, out)));
   }
-
-  for (const group of GROUPS) {
-    const [type, keywords, run] = group;
-    if (!keywords.some((k) => k in s)) continue;
-    if (TYPES[type]!(v)) run(s, v, at, sp, out);
-    else if (group === typed) fail(out, at, sp, "type", { type: s.type });
+  if (condition !== undefined) {
+    const test = sub(condition, "if");
+    const whenTrue = then && sub(then, "then");
+    const whenFalse = otherwise && sub(otherwise, "else");
+    checks.push((v, at, out) => {
+      const pass = holds(test, v);
+      const before = out.length;
+      (pass ? whenTrue : whenFalse)?.(v, at, out);
+      if (out.length > before) fail(out, at, "if", { failingKeyword: pass ? "then" : "else" });
+    });
   }
-  return out.length === start;
+  for (const [type, keywords, build] of GROUPS) {
+    if (!uses(keywords)) continue;
+    const is = TYPES[type]!;
+    const check = build(s, fail, sub);
+    const reportType = typed?.[0] === type;
+    checks.push((v, at, out) => (is(v) ? check(v, at, out) : reportType && fail(out, at, "type", { type: s.type })));
+  }
+  return (v, at, out) => checks.forEach((check) => check(v, at, out));
 }
 
-/** Whether `value` is valid against `schema`; its errors are not kept (`not`, `if`, `contains`). */
-const holds = (schema: Schema, value: unknown) => check(schema, value, "", "", []);
-
-function fail(out: SchemaError[], instancePath: string, schemaPath: string, keyword: string, params: Record<string, unknown>) {
-  out.push({ instancePath, schemaPath: `${schemaPath}/${keyword}`, keyword, params });
+/** Whether `value` is valid against a check; its errors are not kept (`not`, `if`, `contains`). */
+function holds(check: Check, value: unknown): boolean {
+  const errors: SchemaError[] = [];
+  check(value, "", errors);
+  return errors.length === 0;
 }
 
 /** A field that is there: own, and not undefined (which JSON cannot send). */
-const has = (object: Value, key: string) => Object.hasOwn(object, key) && object[key] !== undefined;
+const has = (object: Record<string, unknown>, key: string) => Object.hasOwn(object, key) && object[key] !== undefined;
 
 /**
  * A string's length in code points, as JSON Schema counts. A string of n UTF-16 units has at least
@@ -181,11 +240,4 @@ function codePoints(text: string, limit: number): number {
   let n = 0;
   for (const _ of text) n++;
   return n;
-}
-
-const regexes = new Map<string, RegExp>();
-function regex(pattern: string): RegExp {
-  let compiled = regexes.get(pattern);
-  if (!compiled) regexes.set(pattern, (compiled = new RegExp(pattern, "u")));
-  return compiled;
 }
