@@ -2,7 +2,7 @@
 // command (`kirin mock`, also `kirin-api/mock`): the mock Kirin API and its docs on http://127.0.0.1:4010.
 import { parseArgs } from "node:util";
 import { SCENARIO_HEADER, SCENARIOS, SHAPES_HEADER, shapesOf } from "./core/scenarios.js";
-import { DEFAULTS, startMockServer } from "./server.js";
+import { DEFAULTS, servesPages, startMockServer } from "./server.js";
 
 const help = (usage: string) => `Usage: ${usage} [options]
 
@@ -100,11 +100,13 @@ export async function runMockCli(args: string[], usage = "npm start --"): Promis
     process.exit(1);
   });
 
+  const pages = servesPages()
+    ? `docs ${mock.url}/docs\n    playground ${mock.url}/playground (fill a request, watch it validate, run it, play the video)`
+    : `contract ${mock.url}/openapi.json (the reference pages are built from the repository, not shipped in the package)`;
   console.log(`Kirin mock API on ${mock.url}
     POST ${mock.url}/model/v1/generation        create a task (${apiKey ? "bearer token as --api-key" : "any non-empty bearer token"})
     GET  ${mock.url}/model/v1/generation/task/ID poll it by id or external_task_id
-    docs ${mock.url}/docs
-    playground ${mock.url}/playground (fill a request, watch it validate, run it, play the video)
+    ${pages}
     state ${mock.url}/__mock/tasks (requests received, tasks; POST .../ID/advance fast-forwards)
   Answers in the ${shapes === "wire" ? "real gateway's shapes (in_progress, no model, created_at in seconds)" : "documented shapes (pending -> processing -> completed)"}; --shapes or the ${SHAPES_HEADER} header switch.
   Scenarios: ${SCENARIOS.map((s) => s.name).join(", ")} (see --help). Ctrl-C stops.`);

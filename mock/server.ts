@@ -63,6 +63,13 @@ export interface MockServer {
 
 const file = (path: string) => join(projectRoot(), path);
 
+/**
+ * Whether the mock runs from a checkout of the repository, where the reference and playground
+ * pages are built (`npm start` builds them, `npm run docs` too). The installed package ships the
+ * contract (/openapi.json) but not those pages: its mock serves the API and the contract.
+ */
+export const servesPages = (): boolean => existsSync(file("docs/build.mjs"));
+
 export async function startMockServer(overrides: Partial<MockOptions> = {}): Promise<MockServer> {
   const options = { ...DEFAULTS, ...overrides };
   const {
@@ -248,7 +255,14 @@ function sendFile(
   headers: Record<string, string> = {},
   rewrite?: (text: string) => string,
 ): void {
-  if (!existsSync(file(path))) throw new Error(`${path} is not built yet: run \`npm run docs\`.`);
+  if (!existsSync(file(path))) {
+    throw new Error(
+      servesPages()
+        ? `${path} is not built yet: run \`npm run docs\`.`
+        : "The reference and playground pages are not part of the installed package. This mock serves the API " +
+            "(POST /model/v1/generation, GET /model/v1/generation/task/ID) and its contract at /openapi.json.",
+    );
+  }
   const data = rewrite ? Buffer.from(rewrite(readFileSync(file(path), "utf8"))) : readFileSync(file(path));
   res.writeHead(200, { "content-type": type, "content-length": data.length, ...headers }).end(data);
 }
@@ -258,7 +272,7 @@ function sendFile(
 const DEFAULT_MOCK_URL = `http://127.0.0.1:${DEFAULTS.port}`;
 
 const PAGES: Record<string, (res: ServerResponse, selfUrl: string) => void> = {
-  "/": (res) => void res.writeHead(302, { location: "/docs" }).end(),
+  "/": (res) => void res.writeHead(302, { location: servesPages() ? "/docs" : "/openapi.json" }).end(),
   // Redoc always renders its "API docs by Redocly" logo from cdn.redoc.ly (no option turns it
   // off); this keeps the page from reaching the internet.
   // The site's name for it too, so that the pages link to it the same way here and on a static host.

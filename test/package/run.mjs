@@ -118,6 +118,21 @@ async function checkBundler(dir, name) {
     );
     await withCliMock(dir, (url) => runSample(dir, "out/bundled.mjs", "ok bundle:", { KIRIN_BASE_URL: url }));
   });
+  await step(`${name}: \`kirin mock\` from the package serves its contract, and says the pages are not shipped`, () =>
+    withCliMock(dir, async (url, banner) => {
+      if (banner.includes("/docs")) throw new Error(`the banner offers pages the package does not ship:\n${banner}`);
+      const home = await fetch(url, { redirect: "manual" });
+      if (home.headers.get("location") !== "/openapi.json") throw new Error(`/ sends to ${home.headers.get("location")}`);
+      const { openapi, servers } = await (await fetch(`${url}/openapi.json`)).json();
+      if (openapi !== "3.1.0" || !servers.some((s) => s.url === url))
+        throw new Error(`/openapi.json: ${openapi} ${JSON.stringify(servers)}`);
+      const docs = await fetch(`${url}/docs`);
+      const text = await docs.text();
+      if (docs.status !== 404 || !text.includes("/openapi.json") || text.includes("npm run"))
+        throw new Error(`/docs: ${docs.status} ${text}`);
+      return "ok /openapi.json, and /docs says why it is missing";
+    }),
+  );
 }
 
 /** ES modules under nodenext: compile, run the Node sample and the MSW sample. */
@@ -178,18 +193,19 @@ async function withCliMock(dir, use) {
     stdio: ["ignore", "pipe", "pipe"],
   });
   try {
+    let seen = "";
     const url = await new Promise((resolve, reject) => {
-      let seen = "";
       const timer = setTimeout(() => reject(new Error(`kirin mock did not start:\n${seen}`)), 20_000);
       child.stdout.on("data", (chunk) => {
         seen += chunk;
         const match = /on (http:\/\/127\.0\.0\.1:\d+)/.exec(seen);
+        // The banner comes in one write: all of it is in `seen` once the address is.
         if (match) resolve(match[1]), clearTimeout(timer);
       });
       child.stderr.on("data", (chunk) => (seen += chunk));
       child.once("exit", (code) => reject(new Error(`kirin mock exited with ${code}:\n${seen}`)));
     });
-    return await use(url);
+    return await use(url, seen);
   } finally {
     const exited = new Promise((resolve) => (child.exitCode === null ? child.once("exit", resolve) : resolve()));
     child.kill("SIGTERM");
