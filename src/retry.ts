@@ -63,7 +63,7 @@ export function retryEvent(operation: Operation, attempt: number, error: unknown
 }
 
 /** Why a request is retried, for events and logs: the status, or `network` with the system's code. */
-export function retryReason(error: unknown): string {
+function retryReason(error: unknown): string {
   if (error instanceof KirinApiError) return String(error.status);
   if (error instanceof KirinConnectionError) return error.timedOut ? "timeout" : `network${error.code ? ` ${error.code}` : ""}`;
   return "error";
