@@ -260,7 +260,9 @@ function readTaskError(value: unknown): Task["error"] {
   if (value === undefined || value === null || value === "") return undefined;
   if (!isRecord(value)) {
     const code = typeof value === "number" ? errorCodeOf(value) : undefined;
-    return code !== undefined ? withOriginal({ code }, value) : { code: "unknown", error_message: String(value) };
+    // As text: String() of a list would call its items' toString, which a body can set to a string.
+    const text = typeof value === "string" ? value : JSON.stringify(value);
+    return code !== undefined ? withOriginal({ code }, value) : { code: "unknown", error_message: text };
   }
   const error: Record<string, unknown> = copyUnknown(value, TASK_ERROR);
   error.code = errorCodeOf(value.code) ?? "unknown";

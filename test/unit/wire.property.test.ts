@@ -118,6 +118,14 @@ describe("readTask", () => {
     );
   });
 
+  it("reads an error that is neither an object nor a code as its text, whatever its items' fields", () => {
+    // String() of this list would call the item's `toString`, here a string: a TypeError.
+    const error = [true, { toString: "x", valueOf: 1 }];
+    const { task } = readTask({ id: "t", status: "failed", error });
+    expect(task?.error).toEqual({ code: "unknown", error_message: JSON.stringify(error) });
+    expect(readTask({ id: "t", status: "failed", error: "boom" }).task?.error).toEqual({ code: "unknown", error_message: "boom" });
+  });
+
   it("keeps the model the request named when the answer has none", () => {
     expect(readTask({ id: "t", status: "in_progress" }, { model: "kirin_v3_i2v" }).task?.model).toBe("kirin_v3_i2v");
     expect(readTask({ id: "t", status: "in_progress", model: "other" }, { model: "kirin_v3_i2v" }).task?.model).toBe("other");
