@@ -10,7 +10,7 @@
 // src/validate keeps the first error a field gets: a type error before the keywords that cannot
 // apply to the value, then the keywords any value has (const, enum, not, anyOf, allOf, if), then
 // those of numbers, strings, arrays and objects, each only for its type.
-import { childPointer } from "./pointer.js";
+import { encodeSegment } from "./pointer.js";
 
 /** A schema as generated/json-schemas/ holds it: assertions only, every `$ref` inlined. */
 export interface Schema {
@@ -138,7 +138,9 @@ const GROUPS: [type: string, keywords: (keyof Schema)[], build: (s: Schema, fail
     "object",
     ["required", "additionalProperties", "properties"],
     ({ required = [], additionalProperties, properties = {} }, fail, sub) => {
-      const fields = Object.entries(properties).map(([key, schema]) => [key, sub(schema, `properties/${key}`)] as const);
+      const fields = Object.entries(properties).map(
+        ([key, schema]) => [key, `/${encodeSegment(key)}`, sub(schema, `properties/${key}`)] as const,
+      );
       return (v, at, out) => {
         const object = v as Record<string, unknown>;
         for (const key of required) if (!has(object, key)) fail(out, at, "required", { missingProperty: key });
@@ -146,7 +148,7 @@ const GROUPS: [type: string, keywords: (keyof Schema)[], build: (s: Schema, fail
           for (const key of Object.keys(object))
             if (!Object.hasOwn(properties, key)) fail(out, at, "additionalProperties", { additionalProperty: key });
         }
-        for (const [key, check] of fields) if (has(object, key)) check(object[key], childPointer(at, key), out);
+        for (const [key, segment, check] of fields) if (has(object, key)) check(object[key], at + segment, out);
       };
     },
   ],
@@ -198,7 +200,9 @@ function compile(s: Schema, sp: string): Check {
   }
   if (allOf !== undefined) {
     const members = allOf.map((member, i) => sub(member, `allOf/${i}`));
-    checks.push((v, at, out) => members.forEach((member) => member(v, at, out)));
+    checks.push((v, at, out) => {
+      for (const member of members) member(v, at, out);
+    });
   }
   if (condition !== undefined) {
     const test = sub(condition, "if");
@@ -218,7 +222,10 @@ function compile(s: Schema, sp: string): Check {
     const reportType = typed?.[0] === type;
     checks.push((v, at, out) => (is(v) ? check(v, at, out) : reportType && fail(out, at, "type", { type: s.type })));
   }
-  return (v, at, out) => checks.forEach((check) => check(v, at, out));
+  if (checks.length === 1) return checks[0]!;
+  return (v, at, out) => {
+    for (const check of checks) check(v, at, out);
+  };
 }
 
 /** Whether `value` is valid against a check; its errors are not kept (`not`, `if`, `contains`). */
