@@ -122,7 +122,7 @@ describe("json-schema", () => {
   // their order; these do, for every pair the reader orders.
   const synthetic: Schema[] = [
     { type: "string", maxLength: 2, pattern: "^a", minLength: 5, enum: ["a", "bbb", 3] },
-    { type: "integer", minimum: 0, maximum: -1, const: 2 },
+    { type: "integer", minimum: 0, maximum: -1, const: 2, enum: [3] },
     { type: "number", maximum: 1, not: { type: "number", minimum: 1.5 } },
     { type: ["string", "integer"], enum: ["a", 1] },
     { type: "array", minItems: 3, maxItems: 1, items: { type: "integer" }, contains: { const: 1 }, allOf: [{ maxItems: 0 }] },
