@@ -139,12 +139,13 @@ function unreadable(issues: ValidationIssue[], path: string, error: unknown) {
 /**
  * Schema errors to issues. An error at or under a schema location tagged `x-kirin-rule` gets that
  * rule's id and description; others get a kebab-case id from the keyword. `if` wrappers are
- * dropped and an `anyOf` or `contains` speaks for its inner errors, so one broken rule is one issue.
+ * dropped and an `anyOf` speaks for its alternatives' errors, so one broken rule is one issue (a
+ * `contains` error comes alone: json-schema keeps no errors of the items it tried).
  */
 function schemaIssues(errors: SchemaError[], rules: Record<string, { id: string; description: string }>, data: unknown, owner: string) {
   const out: ValidationIssue[] = [];
   const seen = new Set<string>();
-  const wrappers = errors.filter((e) => e.keyword === "anyOf" || e.keyword === "contains").map((e) => `${e.schemaPath}/`);
+  const wrappers = errors.filter((e) => e.keyword === "anyOf").map((e) => `${e.schemaPath}/`);
   for (const error of errors) {
     if (error.keyword === "if" || wrappers.some((w) => error.schemaPath.startsWith(w))) continue;
     // A prototype key is not just an unknown field: no-prototype-keys reports it, once.

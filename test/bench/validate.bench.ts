@@ -4,7 +4,8 @@
 //     reads only header bytes, so its time should be flat and far below a full decode;
 // (b) validations per second of typical bodies;
 // (c) the schema step alone: src/json-schema reading the contract's schemas, against Ajv's code
-//     compiled from the same schemas in this run (what the package shipped before: 6x the bytes).
+//     compiled from the same schemas in this run (what the package shipped before: 52 kB minified
+//     for the three request schemas, against about 12 kB for them and the reader).
 import { readFileSync } from "node:fs";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import { kirinV3I2VParams, kirinV3OmniVideoParams } from "../../generated/json-schemas.js";

@@ -21,7 +21,7 @@ const compiled = Object.fromEntries(Object.entries(schemas).map(([name, schema])
 
 /**
  * Ajv's errors in the reader's form. Ajv also leaves the errors of items a failed `contains` looked
- * at; the reader keeps none of them (src/validate drops them too: the `contains` error speaks).
+ * at; the reader keeps none of them (the `contains` error speaks for them in src/validate).
  */
 function ajvErrors(name: string, value: unknown) {
   const validate = compiled[name]!;
