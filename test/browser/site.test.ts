@@ -2,28 +2,16 @@
 // sub-path, with no API server running: every page loads without console errors or failed
 // requests, every internal link resolves, and the playground - on MSW's worker - creates a task and
 // plays its video. Then the Vite recipe of docs/browser.md, bundled as a page, does the same.
-import { copyFileSync, existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { build } from "esbuild";
-import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildSite } from "../../docs/site/build.mjs";
+import { launchChromium, skipBrowser } from "../support/chromium.js";
 import { type StaticServer, serveStatic } from "../support/static-server.js";
 
-const CHROMIUM = "/usr/bin/chromium";
-const skip = !existsSync(CHROMIUM) && !process.env.CI;
-const FLAGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--autoplay-policy=no-user-gesture-required",
-];
 const PREFIX = "/some/sub/path/";
 
 let site: StaticServer;
@@ -43,11 +31,11 @@ async function open(url: string): Promise<Page> {
   return page;
 }
 
-describe.skipIf(skip)("the static site from a sub-path, no API server", () => {
+describe.skipIf(skipBrowser)("the static site from a sub-path, no API server", () => {
   beforeAll(async () => {
     const folder = await buildSite();
     site = await serveStatic(folder, PREFIX);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+    browser = await launchChromium(["--autoplay-policy=no-user-gesture-required"]);
     context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     await context.route("**/*", (route) => {
       const url = new URL(route.request().url());
