@@ -330,8 +330,11 @@ describe("valid bodies and single mutations (fast-check)", () => {
     ["kirin_v3_i2v", i2vBody, [...both, ...i2vOnly]],
     ["kirin_v3_omni_video", omniBody, [...both, ...omniOnly]],
   ] as const)("%s: every mutation applies to some generated body", (_model, arb, mutations) => {
+    // A fixed seed: this checks what the generator can make, and a random draw of bodies made a
+    // rare mutation (end-frame-requires-first-frame) miss now and then.
+    const bodies = fc.sample(arb, { numRuns: 2000, seed: 20261123 });
     for (const mutation of mutations) {
-      const applied = fc.sample(arb, 400).some((b) => mutation.apply(structuredClone(b)) !== undefined);
+      const applied = bodies.some((b) => mutation.apply(structuredClone(b)) !== undefined);
       expect(applied, `${mutation.rule} never applied`).toBe(true);
     }
   });
