@@ -61,8 +61,6 @@ export interface TaskContext {
 
 export type TaskReading = { task: Task; issues?: undefined } | { task?: undefined; issues: ValidationIssue[] };
 
-const TOP_LEVEL = new Set(["id", "status", "model", "progress", "created_at", "external_task_id", "output", "usage", "error", "metadata"]);
-
 /**
  * Reads any task body the gateway may send (a create's or a poll's answer, a callback) into the
  * documented Task. Refuses only a body that is not a task: not an object, without `id` or `status`,
@@ -85,19 +83,19 @@ export function readTask(value: unknown, context: TaskContext = {}): TaskReading
   if (!rawStatus) issues.push(issue("/status", "task-status", `is required: a non-empty string (got ${kindOf(body.status)})`));
   if (id === undefined || !rawStatus) return { issues };
 
-  const task: Record<string, unknown> = copyUnknown(body, TOP_LEVEL);
+  // The body's fields as they came, each one the reader interprets replaced by its reading or dropped.
+  const task: Record<string, unknown> = { ...body };
   task.id = id;
   task.status = taskStatusOf(rawStatus) ?? rawStatus;
-  const model = nonEmpty(body.model) ?? context.model;
-  if (model !== undefined) task.model = model;
-  setIfDefined(task, "progress", readProgress(body.progress));
-  setIfDefined(task, "created_at", readTimestampMs(body.created_at));
-  setIfDefined(task, "external_task_id", nonEmpty(body.external_task_id));
-  setIfDefined(task, "output", readOutput(body.output));
-  setIfDefined(task, "usage", readUsage(body.usage));
+  put(task, "model", nonEmpty(body.model) ?? context.model);
+  put(task, "progress", readProgress(body.progress));
+  put(task, "created_at", readTimestampMs(body.created_at));
+  put(task, "external_task_id", nonEmpty(body.external_task_id));
+  put(task, "output", readOutput(body.output));
+  put(task, "usage", readUsage(body.usage));
   // A failed task always says why in the documented form, if only that nobody said.
-  setIfDefined(task, "error", readTaskError(body.error) ?? (task.status === "failed" ? { code: "unknown" } : undefined));
-  if (isRecord(body.metadata)) task.metadata = body.metadata;
+  put(task, "error", readTaskError(body.error) ?? (task.status === "failed" ? { code: "unknown" } : undefined));
+  put(task, "metadata", isRecord(body.metadata) ? body.metadata : undefined);
   return { task: task as Task };
 }
 
@@ -223,38 +221,31 @@ function readOutput(value: unknown): Task["output"] {
     if (!isRecord(item)) continue;
     const list = Array.isArray(item.content) ? item.content : isRecord(item.content) ? [item.content] : [];
     const content = list.map(readContent).filter((c) => c !== undefined);
-    outputs.push({ ...copyUnknown(item, CONTENT_HOLDER), content });
+    outputs.push({ ...item, content });
   }
   return outputs as Task["output"];
 }
-
-const CONTENT_HOLDER = new Set(["content"]);
-const CONTENT = new Set(["type", "url", "duration", "jobId"]);
 
 function readContent(value: unknown) {
   if (!isRecord(value)) return undefined;
   const url = nonEmpty(value.url);
   if (url === undefined) return undefined;
-  const content: Record<string, unknown> = copyUnknown(value, CONTENT);
-  setIfDefined(content, "type", nonEmpty(value.type));
+  const content: Record<string, unknown> = { ...value };
+  put(content, "type", nonEmpty(value.type));
   content.url = url;
   const duration = numberOf(value.duration);
-  if (duration !== undefined && duration >= 0) content.duration = duration;
-  setIfDefined(content, "jobId", nonEmpty(value.jobId));
+  put(content, "duration", duration !== undefined && duration >= 0 ? duration : undefined);
+  put(content, "jobId", nonEmpty(value.jobId));
   return content;
 }
 
-const USAGE = new Set(["cost", "discount"]);
-
 function readUsage(value: unknown): Task["usage"] {
   if (!isRecord(value)) return undefined;
-  const usage: Record<string, unknown> = copyUnknown(value, USAGE);
-  setIfDefined(usage, "cost", costOf(value.cost));
-  setIfDefined(usage, "discount", numberOf(value.discount));
+  const usage: Record<string, unknown> = { ...value };
+  put(usage, "cost", costOf(value.cost));
+  put(usage, "discount", numberOf(value.discount));
   return usage as Task["usage"];
 }
-
-const TASK_ERROR = new Set(["code", "error_message", "message"]);
 
 function readTaskError(value: unknown): Task["error"] {
   if (value === undefined || value === null || value === "") return undefined;
@@ -264,9 +255,9 @@ function readTaskError(value: unknown): Task["error"] {
     const text = typeof value === "string" ? value : JSON.stringify(value);
     return code !== undefined ? withOriginal({ code }, value) : { code: "unknown", error_message: text };
   }
-  const error: Record<string, unknown> = copyUnknown(value, TASK_ERROR);
+  const { message: _read, ...error }: Record<string, unknown> = value;
   error.code = errorCodeOf(value.code) ?? "unknown";
-  setIfDefined(error, "error_message", nonEmpty(value.error_message) ?? nonEmpty(value.message));
+  put(error, "error_message", nonEmpty(value.error_message) ?? nonEmpty(value.message));
   return withOriginal(error as NonNullable<Task["error"]>, value.code);
 }
 
@@ -313,17 +304,10 @@ function textOf(body: string): string | undefined {
   return text ? (text.length > 200 ? `${text.slice(0, 197)}...` : text) : undefined;
 }
 
-/** The fields of `value` that the reader does not interpret, as they came (already without prototype keys). */
-function copyUnknown(value: Record<string, unknown>, known: ReadonlySet<string>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
-    if (!known.has(key)) out[key] = value[key];
-  }
-  return out;
-}
-
-function setIfDefined(target: Record<string, unknown>, key: string, value: unknown): void {
-  if (value !== undefined) target[key] = value;
+/** Sets `key` to the reading of a field, or drops the field when it could not be read. */
+function put(target: Record<string, unknown>, key: string, value: unknown): void {
+  if (value === undefined) delete target[key];
+  else target[key] = value;
 }
 
 function kindOf(value: unknown): string {
