@@ -405,6 +405,54 @@ describe("getTask", () => {
     expect(((error.cause as Error).cause as Error & { code: string }).code).toBe("ECONNREFUSED");
   });
 
+  it("says a request never left only for failures before any byte was sent", async () => {
+    const failWith = (code: string) => async () => {
+      throw new TypeError("fetch failed", { cause: Object.assign(new Error(`failed: ${code}`), { code }) });
+    };
+    const reached = async (code: string) => {
+      const client = createKirinClient({ apiKey: KEY, fetch: failWith(code), retries: 0 });
+      const error = (await client.getTask("task_1").catch((e: unknown) => e)) as KirinConnectionError;
+      expect(error).toBeInstanceOf(KirinConnectionError);
+      expect(error.code).toBe(code);
+      return error.mayHaveReachedServer;
+    };
+    const neverSent = [
+      "ECONNREFUSED",
+      "ENOTFOUND",
+      "EAI_AGAIN",
+      "EAI_NONAME",
+      "EHOSTUNREACH",
+      "ENETUNREACH",
+      "ENETDOWN",
+      "EHOSTDOWN",
+      "UND_ERR_CONNECT_TIMEOUT",
+      "CERT_HAS_EXPIRED",
+      "CERT_NOT_YET_VALID",
+      "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+      "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+      "DEPTH_ZERO_SELF_SIGNED_CERT",
+      "SELF_SIGNED_CERT_IN_CHAIN",
+      "HOSTNAME_MISMATCH",
+      "ERR_TLS_CERT_ALTNAME_INVALID",
+      "ERR_SSL_WRONG_VERSION_NUMBER",
+    ];
+    // Failures that can come after the request went out, and near misses of the names above.
+    const maybeSent = [
+      "ECONNRESET",
+      "EPIPE",
+      "ETIMEDOUT",
+      "UND_ERR_SOCKET",
+      "UND_ERR_HEADERS_TIMEOUT",
+      "UND_ERR_BODY_TIMEOUT",
+      "ERR_SSL_DECRYPTION_FAILED_OR_BAD_RECORD_MAC",
+      "XECONNREFUSED",
+      "ECONNREFUSEDX",
+      "EAI_",
+    ];
+    for (const code of neverSent) expect(await reached(code), code).toBe(false);
+    for (const code of maybeSent) expect(await reached(code), code).toBe(true);
+  });
+
   it("does not retry 401", async () => {
     const gw = fakeGateway({ fault: () => ({ kind: "status", status: 401 }) });
     const client = createKirinClient({ apiKey: KEY, fetch: gw.fetch });
