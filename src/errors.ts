@@ -22,7 +22,7 @@ export type KirinErrorCategory = "retry-later" | "fix-request" | "account" | "ou
 
 export class KirinError extends Error {
   override name = "KirinError";
-  readonly category: KirinErrorCategory;
+  declare readonly category: KirinErrorCategory;
   constructor(message: string, options: { cause?: unknown; category?: KirinErrorCategory } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.category = options.category ?? "fix-request";
@@ -66,14 +66,14 @@ export interface KirinApiErrorInit {
 /** The server answered with an error status. Subclasses by status, see `apiError`. */
 export class KirinApiError extends KirinError {
   override name = "KirinApiError";
-  readonly status: number;
+  declare readonly status: number;
   /** The server's code (`"rate_limited"`, `"40201"`, `"1002"`), or `http_<status>` when it gave none. */
-  readonly code: string;
+  declare readonly code: string;
   /** What the server said, in its own words. */
-  readonly serverMessage: string | undefined;
-  readonly requestId: string | undefined;
-  readonly body: ApiErrorBody;
-  readonly retryAfterMs: number | undefined;
+  declare readonly serverMessage: string | undefined;
+  declare readonly requestId: string | undefined;
+  declare readonly body: ApiErrorBody;
+  declare readonly retryAfterMs: number | undefined;
 
   constructor(init: KirinApiErrorInit) {
     const words = readErrorBody(init.body);
@@ -171,10 +171,10 @@ export function apiError(init: KirinApiErrorInit): KirinApiError {
  */
 export class KirinConnectionError extends KirinError {
   override name = "KirinConnectionError";
-  readonly timedOut: boolean;
+  declare readonly timedOut: boolean;
   /** The system's code for the failure, when there is one (`ECONNREFUSED`, `ENOTFOUND`, `UND_ERR_SOCKET`). */
-  readonly code: string | undefined;
-  readonly mayHaveReachedServer: boolean;
+  declare readonly code: string | undefined;
+  declare readonly mayHaveReachedServer: boolean;
   constructor(
     message: string,
     options: { cause?: unknown; timedOut?: boolean; code?: string | undefined; mayHaveReachedServer?: boolean } = {},
@@ -195,7 +195,7 @@ export class KirinConnectionError extends KirinError {
  */
 export class KirinCreateOutcomeUnknownError extends KirinError {
   override name = "KirinCreateOutcomeUnknownError";
-  readonly externalTaskId: string;
+  declare readonly externalTaskId: string;
   constructor(externalTaskId: string, cause: unknown, lookup?: string) {
     const why = cause instanceof Error ? cause.message : String(cause);
     super(
@@ -210,7 +210,7 @@ export class KirinCreateOutcomeUnknownError extends KirinError {
 /** `validateRequest` found errors; nothing was sent. */
 export class KirinValidationError extends KirinError {
   override name = "KirinValidationError";
-  readonly issues: ValidationIssue[];
+  declare readonly issues: ValidationIssue[];
   constructor(issues: ValidationIssue[], what = "request") {
     const errors = issues.filter((i) => i.severity === "error");
     const first = errors[0] ?? issues[0];
@@ -230,13 +230,13 @@ const RETRYABLE_TASK_CODES = new Set(["006001094"]);
  */
 export class KirinTaskFailedError extends KirinError {
   override name = "KirinTaskFailedError";
-  readonly task: Task;
-  readonly taskId: string;
-  readonly code: string;
+  declare readonly task: Task;
+  declare readonly taskId: string;
+  declare readonly code: string;
   /** The code exactly as the gateway sent it, when that differs from `code`. */
-  readonly originalCode: string | number | undefined;
-  readonly errorMessage: string;
-  readonly retryable: boolean;
+  declare readonly originalCode: string | number | undefined;
+  declare readonly errorMessage: string;
+  declare readonly retryable: boolean;
   /** `outcome` is for subclasses: an end that counts as a failure although the task says otherwise. */
   constructor(task: Task, outcome?: { code: string; errorMessage: string; retryable: boolean; message: string }) {
     const code = outcome?.code ?? task.error?.code ?? "unknown";
@@ -284,7 +284,7 @@ export class KirinTaskCompletedWithoutOutputError extends KirinTaskFailedError {
 export class KirinAbortError extends KirinError {
   override name = "KirinAbortError";
   /** Set when an aborted create may have made its task: the `external_task_id` to look it up by. */
-  readonly externalTaskId: string | undefined;
+  declare readonly externalTaskId: string | undefined;
   constructor(reason: unknown, options: { externalTaskId?: string | undefined } = {}) {
     const why = reason instanceof Error ? reason.message : typeof reason === "string" ? reason : "";
     const created =
@@ -302,9 +302,9 @@ export class KirinAbortError extends KirinError {
 /** `waitForTask` reached its deadline. Call it again with `taskId` to resume. */
 export class KirinTimeoutError extends KirinError {
   override name = "KirinTimeoutError";
-  readonly taskId: string;
+  declare readonly taskId: string;
   /** The last task seen, if any poll succeeded. */
-  readonly lastTask: Task | undefined;
+  declare readonly lastTask: Task | undefined;
   constructor(taskId: string, lastTask: Task | undefined, timeoutMs: number) {
     super(`Task ${taskId} not finished after ${Math.round(timeoutMs / 1000)} s (last status: ${lastTask?.status ?? "unknown"})`, {
       category: "retry-later",
@@ -330,49 +330,33 @@ const REDACTED = "[redacted]";
 export function redactor(secret: string): <T>(value: T) => T {
   if (secret.length < SHORTEST_REDACTED_KEY) return <T>(value: T) => value;
   const text = (s: string) => (s.includes(secret) ? s.split(secret).join(REDACTED) : s);
-  return <T>(value: T): T => {
-    if (typeof value === "string") return text(value) as T;
-    if (!isObject(value) || !holds(value, secret)) return value;
-    return scrubbedCopy(value, text) as T;
-  };
+  return <T>(value: T): T => (typeof value === "string" ? text(value) : isObject(value) ? scrubbed(value, text) : value) as T;
 }
 
 const isObject = (v: unknown): v is object => typeof v === "object" && v !== null;
 
-/** Whether a string or a field name anywhere in `root` contains `secret`. Iterative: any depth, cycles. */
-function holds(root: object, secret: string): boolean {
-  const seen = new Set<object>([root]);
-  const stack: object[] = [root];
-  while (stack.length) {
-    const node = stack.pop() as Record<string, unknown>;
-    for (const key of Object.keys(node)) {
-      if (key.includes(secret)) return true;
-      const v = node[key];
-      if (typeof v === "string" && v.includes(secret)) return true;
-      if (isObject(v) && !seen.has(v)) {
-        seen.add(v);
-        stack.push(v);
-      }
-    }
-  }
-  return false;
-}
-
 /**
- * A copy of `root` with `text` applied to every string and field name. Iterative, so a body nested
- * thousands deep cannot overflow the stack; fields are defined, never assigned, so a `__proto__`
- * key stays a plain field of the copy instead of becoming its prototype.
+ * `root` with `text` applied to every string and field name: a copy when that changed anything,
+ * else `root` itself. Iterative, so a body nested thousands deep cannot overflow the stack, and
+ * each object is copied once however often it is referenced (cycles too). Fields are defined,
+ * never assigned, so a `__proto__` key stays a plain field of the copy instead of its prototype.
  */
-function scrubbedCopy(root: object, text: (s: string) => string): unknown {
+function scrubbed(root: object, text: (s: string) => string): unknown {
   const empty = (v: object) => (Array.isArray(v) ? [] : {});
   const copies = new Map<object, object>([[root, empty(root)]]);
   const stack: object[] = [root];
+  let changed = false;
+  const scrub = (s: string) => {
+    const out = text(s);
+    if (out !== s) changed = true;
+    return out;
+  };
   while (stack.length) {
     const node = stack.pop() as Record<string, unknown>;
     const copy = copies.get(node)!;
     for (const key of Object.keys(node)) {
       let v = node[key];
-      if (typeof v === "string") v = text(v);
+      if (typeof v === "string") v = scrub(v);
       else if (isObject(v)) {
         if (!copies.has(v)) {
           copies.set(v, empty(v));
@@ -380,8 +364,8 @@ function scrubbedCopy(root: object, text: (s: string) => string): unknown {
         }
         v = copies.get(v);
       }
-      Object.defineProperty(copy, text(key), { value: v, enumerable: true, writable: true, configurable: true });
+      Object.defineProperty(copy, scrub(key), { value: v, enumerable: true, writable: true, configurable: true });
     }
   }
-  return copies.get(root);
+  return changed ? copies.get(root) : root;
 }
