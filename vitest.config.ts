@@ -24,6 +24,8 @@ export default defineConfig({
     },
     exclude: ["test/bench/**", "node_modules/**"],
     globalSetup: ["test/support/global-setup.ts"],
+    // fast-check's seed: the commit's under CI, fresh otherwise (see the file).
+    setupFiles: ["test/support/seed.ts"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
   },
