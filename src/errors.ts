@@ -330,42 +330,50 @@ const REDACTED = "[redacted]";
 export function redactor(secret: string): <T>(value: T) => T {
   if (secret.length < SHORTEST_REDACTED_KEY) return <T>(value: T) => value;
   const text = (s: string) => (s.includes(secret) ? s.split(secret).join(REDACTED) : s);
-  return <T>(value: T): T => (typeof value === "string" ? text(value) : isObject(value) ? scrubbed(value, text) : value) as T;
+  return <T>(value: T): T => {
+    if (typeof value === "string") return text(value) as T;
+    if (!isObject(value) || !holds(value, secret)) return value;
+    return scrubbedCopy(value, text) as T;
+  };
 }
 
 const isObject = (v: unknown): v is object => typeof v === "object" && v !== null;
 
 /**
- * `root` with `text` applied to every string and field name: a copy when that changed anything,
- * else `root` itself. Iterative, so a body nested thousands deep cannot overflow the stack, and
- * each object is copied once however often it is referenced (cycles too). Fields are defined,
- * never assigned, so a `__proto__` key stays a plain field of the copy instead of its prototype.
+ * Whether a string or a field name anywhere in `root` contains `secret`. Iterative (any depth), and
+ * each object is visited once (cycles): a Set's loop also visits what is added to it while it runs.
  */
-function scrubbed(root: object, text: (s: string) => string): unknown {
-  const empty = (v: object) => (Array.isArray(v) ? [] : {});
-  const copies = new Map<object, object>([[root, empty(root)]]);
-  const stack: object[] = [root];
-  let changed = false;
-  const scrub = (s: string) => {
-    const out = text(s);
-    if (out !== s) changed = true;
-    return out;
-  };
-  while (stack.length) {
-    const node = stack.pop() as Record<string, unknown>;
-    const copy = copies.get(node)!;
+function holds(root: object, secret: string): boolean {
+  const seen = new Set<object>([root]);
+  for (const node of seen as Set<Record<string, unknown>>) {
     for (const key of Object.keys(node)) {
-      let v = node[key];
-      if (typeof v === "string") v = scrub(v);
-      else if (isObject(v)) {
-        if (!copies.has(v)) {
-          copies.set(v, empty(v));
-          stack.push(v);
-        }
-        v = copies.get(v);
-      }
-      Object.defineProperty(copy, scrub(key), { value: v, enumerable: true, writable: true, configurable: true });
+      const v = node[key];
+      if (key.includes(secret) || (typeof v === "string" && v.includes(secret))) return true;
+      if (isObject(v)) seen.add(v);
     }
   }
-  return changed ? copies.get(root) : root;
+  return false;
+}
+
+/**
+ * A copy of `root` with `text` applied to every string and field name. Iterative, so a body nested
+ * thousands deep cannot overflow the stack: the Map of copies is also the work list, as its loop
+ * visits entries added while it runs. Fields are defined, never assigned, so a `__proto__` key
+ * stays a plain field of the copy instead of becoming its prototype.
+ */
+function scrubbedCopy(root: object, text: (s: string) => string): unknown {
+  const empty = (v: object) => (Array.isArray(v) ? [] : {});
+  const copies = new Map<object, object>([[root, empty(root)]]);
+  for (const [node, copy] of copies as Map<Record<string, unknown>, object>) {
+    for (const key of Object.keys(node)) {
+      let v = node[key];
+      if (typeof v === "string") v = text(v);
+      else if (isObject(v)) {
+        if (!copies.has(v)) copies.set(v, empty(v));
+        v = copies.get(v);
+      }
+      Object.defineProperty(copy, text(key), { value: v, enumerable: true, writable: true, configurable: true });
+    }
+  }
+  return copies.get(root);
 }

@@ -198,6 +198,27 @@ describe("redaction changes only whole occurrences of a real key", () => {
     expect(redact(body)).toBe(body);
   });
 
+  it("walks any depth without recursion, copies a shared or cyclic object once, and keeps the cycle", () => {
+    const redact = redactor(KEY);
+    let deep: unknown = { [`key ${KEY}`]: KEY };
+    for (let i = 0; i < 20_000; i++) deep = i % 2 ? { inner: deep } : [deep];
+    let leaf = redact(deep);
+    for (let i = 0; i < 20_000; i++) leaf = i % 2 ? (leaf as unknown[])[0] : (leaf as { inner: unknown }).inner;
+    expect(leaf).toEqual({ "key [redacted]": "[redacted]" });
+
+    const shared = { said: `Bearer ${KEY}` };
+    const cyclic: Record<string, unknown> = { a: shared, b: shared };
+    cyclic.self = cyclic;
+    const copy = redact(cyclic) as typeof cyclic;
+    expect(copy).not.toBe(cyclic);
+    expect(copy.self).toBe(copy);
+    expect(copy.a).toBe(copy.b);
+    expect(copy.a).toEqual({ said: "Bearer [redacted]" });
+    const clean: Record<string, unknown> = { a: { b: "nothing" } };
+    clean.self = clean;
+    expect(redact(clean)).toBe(clean);
+  });
+
   it("a copy keeps a __proto__ field as data, never as the copy's prototype", () => {
     const body = JSON.parse(`{"__proto__": {"polluted": true}, "message": "${KEY}"}`);
     const copy = redactor(KEY)(body) as Record<string, unknown>;
