@@ -33,13 +33,21 @@ export class KirinError extends Error {
    * plain Error shows only its message). Every one of them was scrubbed of the key when it was made.
    */
   toJSON(): Record<string, unknown> {
-    const out: Record<string, unknown> = { name: this.name, message: this.message };
-    for (const key of Object.keys(this)) out[key] = (this as unknown as Record<string, unknown>)[key];
     const cause = this.cause;
-    if (cause instanceof KirinError) out.cause = cause.toJSON();
-    else if (cause instanceof Error) out.cause = { name: cause.name, message: cause.message, ...codeOf(cause) };
-    else if (cause !== undefined) out.cause = cause;
-    return out;
+    const fields: object = { ...this };
+    return {
+      name: this.name,
+      message: this.message,
+      ...fields,
+      ...(cause !== undefined && {
+        cause:
+          cause instanceof KirinError
+            ? cause.toJSON()
+            : cause instanceof Error
+              ? { name: cause.name, message: cause.message, ...codeOf(cause) }
+              : cause,
+      }),
+    };
   }
 }
 
