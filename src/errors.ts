@@ -22,6 +22,8 @@ export type KirinErrorCategory = "retry-later" | "fix-request" | "account" | "ou
 
 export class KirinError extends Error {
   override name = "KirinError";
+  // Fields the constructors set are `declare`d: as class fields each would be emitted, and set to
+  // undefined, before the constructor sets it.
   declare readonly category: KirinErrorCategory;
   constructor(message: string, options: { cause?: unknown; category?: KirinErrorCategory } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
