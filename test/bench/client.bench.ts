@@ -26,7 +26,11 @@ const targets: [string, string, number][] = [
 for (const [name, contents, goal] of targets) {
   const size = await bundleSize(contents);
   const verdict = size.gzip <= goal ? "MET" : "MISSED";
-  console.log(`  ${name.padEnd(66)} ${kB(size.gzip)} kB gzip ${kB(size.raw)} kB min   goal <= ${kB(goal).trim()} kB: ${verdict}`);
+  // The verdict compares bytes; they are printed too, as one decimal of a kB hides which side of a goal a size is on.
+  const bytes = `(${size.gzip.toLocaleString("en")} B)`.padStart(10);
+  console.log(
+    `  ${name.padEnd(66)} ${kB(size.gzip)} kB gzip ${bytes} ${kB(size.raw)} kB min   goal <= ${goal.toLocaleString("en")} B: ${verdict}`,
+  );
 }
 const parts: [string, string][] = [
   [
