@@ -142,13 +142,8 @@ export function createTransport(options: TransportOptions): Transport {
     }
     const body = redact(readErrorValue(data));
     if (reading.refusal) {
-      const init = {
-        status: reading.refusal.status ?? response.status,
-        body,
-        code: reading.refusal.code,
-        serverMessage: redact(reading.refusal.message),
-        requestId: requestId ?? reading.refusal.requestId,
-      };
+      // The error reads the server's code, words and request id from the scrubbed body itself.
+      const init = { status: reading.refusal.status ?? response.status, body, requestId };
       // A status wrapper names its real status; a bare refusal of a create made no task.
       if (reading.refusal.status !== undefined) throw apiError(init);
       throw operation === "create" ? new KirinCreateRejectedError(init) : apiError(init);

@@ -157,6 +157,26 @@ describe("redaction covers every place the server can echo the key", () => {
     expect(everyView(error)).not.toContain(KEY);
   });
 
+  it.each([
+    ["a bare refusal of a create", (said: string) => ({ error: { code: `E-${said}`, message: `no ${said}`, request_id: `r-${said}` } })],
+    [
+      "a status wrapper",
+      (said: string) => ({ status: { code: 400, error_code: `E-${said}`, message: `no ${said}` }, request_id: `r-${said}` }),
+    ],
+  ])("a 200 answer that refuses the create in %s, with the key in its code, words and request id", async (_what, refusal) => {
+    const client = createKirinClient({
+      apiKey: KEY,
+      retries: 0,
+      validate: false,
+      fetch: async (request) => json(200, refusal(tokenOf(request))),
+    });
+    const error = (await failure(client.createTask({ model: "kirin_v3_i2v", image: "https://cdn.example.com/a.png" }))) as KirinApiError;
+    expect(error.code).toBe("E-[redacted]");
+    expect(error.serverMessage).toBe("no [redacted]");
+    expect(error.requestId).toBe("r-[redacted]");
+    expect(everyView(error)).not.toContain(KEY);
+  });
+
   it("JSON.stringify shows the message and the cause chain, scrubbed", async () => {
     const client = createKirinClient({
       apiKey: KEY,
