@@ -16,6 +16,12 @@ export function rememberAnswer(task: Task, info: AnswerInfo): void {
   if (info.requestId !== undefined || info.retryAfterMs !== undefined) answers.set(task, info);
 }
 
+/** `to` was read again from `from` (a task the caller's client returned): it keeps what `from`'s answer said. */
+export function keepAnswer(from: Task, to: Task): void {
+  const info = answers.get(from);
+  if (info) answers.set(to, info);
+}
+
 /** The server's `x-request-id` for the answer a task was read from, when it sent one. */
 export function requestIdOf(task: Task): string | undefined {
   return answers.get(task)?.requestId;

@@ -145,7 +145,7 @@ export function createClient(options: KirinClientOptions, builtIn?: RequestValid
     const first = opts.attempt ?? 1;
     for (let attempt = first; ; attempt++) {
       try {
-        return (await transport.getTask(id, operation, attempt, opts.signal)).task;
+        return await transport.getTask(id, operation, attempt, opts.signal);
       } catch (error) {
         if (opts.signal?.aborted) throw abortError(opts.signal);
         if (!isTransient(error) || attempt - first >= retries) throw error;

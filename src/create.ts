@@ -68,7 +68,7 @@ export async function createOnce(
         );
       }
       try {
-        return (await transport.getTask(externalTaskId, "lookup", ++attempts.lookup, signal)).task;
+        return await transport.getTask(externalTaskId, "lookup", ++attempts.lookup, signal, context);
       } catch (error) {
         throwIfAborted(signal);
         if (error instanceof KirinNotFoundError) {
@@ -93,7 +93,7 @@ export async function createOnce(
       try {
         throwIfAborted(signal);
         mayExist = true;
-        return settled((await transport.create(envelope, context, ++attempts.create, signal)).task);
+        return settled(await transport.create(envelope, context, ++attempts.create, signal));
       } catch (error) {
         throwIfAborted(signal);
         if (error instanceof KirinTaskFailedError) throw error;
@@ -107,7 +107,7 @@ export async function createOnce(
       // A refusal that is not about load (400, 402, 409, 413, a 200 without a task) stays a refusal.
       if (!createOutcomeUnknown(failure)) throw failure;
       const found = await lookUp(failure);
-      if (found) return settled(found.model === undefined && context.model !== undefined ? { ...found, model: context.model } : found);
+      if (found) return settled(found);
       // The caller opted in and the gateway says it has no such task: sending again is the choice made.
       mayExist = false;
       if (!(await retry("create", failure))) throw new KirinCreateOutcomeUnknownError(externalTaskId, failure);

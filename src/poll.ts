@@ -9,7 +9,7 @@
 // - With `onProgress`, a UI gets a steady stream between polls (from the same reading of progress
 //   the schedule uses, src/progress.ts) without one request more: the sleep between polls is cut
 //   into ticks. Without `onProgress` there are no ticks and no extra timers.
-import { retryAfterOf } from "./answer.js";
+import { keepAnswer, retryAfterOf } from "./answer.js";
 import { KirinAbortError, KirinTaskCompletedWithoutOutputError, KirinTaskFailedError, KirinTimeoutError } from "./errors.js";
 import type { RetryEvent } from "./events.js";
 import { createProgressTracker, readProgress, type TaskProgress } from "./progress.js";
@@ -107,6 +107,7 @@ export async function waitForTask(client: PollableClient, taskId: string, option
         const retryAfterMs = seen ? undefined : retryAfterOf(raw);
         seen = undefined;
         const task = normalizeTask(raw, { model });
+        keepAnswer(raw, task);
         failures = 0;
         if (history.length === 0 && typeof task.created_at === "number") {
           // Measure run time from creation when the task says when that was (and it is plausible).

@@ -21,18 +21,14 @@ export interface TransportOptions {
   hooks: Required<ClientHooks>;
 }
 
-/** A task read from an answer, with what the answer said besides. */
-export interface Answer {
-  task: Task;
-  requestId: string | undefined;
-  retryAfterMs: number | undefined;
-}
-
 export interface Transport {
-  /** One POST of the create envelope. */
-  create(envelope: CreateTaskRequest, context: TaskContext, attempt: number, signal?: AbortSignal): Promise<Answer>;
-  /** One GET of a task by its id or its external_task_id. */
-  getTask(id: string, operation: Operation, attempt: number, signal?: AbortSignal): Promise<Answer>;
+  /**
+   * One POST of the create envelope. The task it answers carries the answer's request id and
+   * Retry-After beside it (answer.ts), as every task this transport reads does.
+   */
+  create(envelope: CreateTaskRequest, context: TaskContext, attempt: number, signal?: AbortSignal): Promise<Task>;
+  /** One GET of a task by its id or its external_task_id; `context` stands in for what the answer leaves out. */
+  getTask(id: string, operation: Operation, attempt: number, signal?: AbortSignal, context?: TaskContext): Promise<Task>;
 }
 
 const TASK_PATH = "/model/v1/generation/task/{id}" satisfies keyof paths;
@@ -82,7 +78,7 @@ export function createTransport(options: TransportOptions): Transport {
     body: unknown,
     signal: AbortSignal | undefined,
     context: TaskContext,
-  ): Promise<Answer> {
+  ): Promise<Task> {
     // An aborted call sends nothing more, and the hooks see no request that never went out.
     throwIfAborted(signal);
     hooks.onRequest(event);
@@ -131,14 +127,14 @@ export function createTransport(options: TransportOptions): Transport {
     requestId: string | undefined,
     context: TaskContext,
     operation: Operation,
-  ): Answer {
+  ): Task {
     const reading = readAnswer(data, context);
     if (reading.task) {
       // A failed task's words become an error message; a task is scrubbed like any error body.
       const task = redact(reading.task);
       const retryAfterMs = parseRetryAfter(response.headers.get("retry-after"));
       rememberAnswer(task, { requestId, retryAfterMs });
-      return { task, requestId, retryAfterMs };
+      return task;
     }
     const body = redact(readErrorValue(data));
     if (reading.refusal) {
@@ -157,9 +153,9 @@ export function createTransport(options: TransportOptions): Transport {
       const event = { operation: "create" as const, attempt, method: "POST" as const, url: `${baseUrl}${CREATE_PATH}` };
       return send(event, envelope, signal, context);
     },
-    async getTask(id, operation, attempt, signal) {
+    async getTask(id, operation, attempt, signal, context = {}) {
       const event = { operation, attempt, method: "GET" as const, url: `${baseUrl}${TASK_PATH.replace("{id}", encodeURIComponent(id))}` };
-      return send(event, undefined, signal, {});
+      return send(event, undefined, signal, context);
     },
   };
 }

@@ -123,7 +123,38 @@ describe("createTask", () => {
     const task = await settle(createKirinClient({ apiKey: KEY, fetch }).createTask(body));
     expect(retryAfterOf(task)).toBe(4_000);
     expect(retryAfterOf({ ...task })).toBeUndefined();
-    expect(Object.keys(task)).toEqual(Object.keys({ ...task }));
+    // Kept beside the task, never in it: no field and no symbol holds the 4 s.
+    expect(Reflect.ownKeys(task).filter((k) => typeof k === "symbol")).toEqual([]);
+    expect(Object.values(task)).not.toContain(4_000);
+  });
+
+  it("keeps the request id of the answer a task was read from through waitForTask, generate and a create's look-up", async () => {
+    const gw = fakeGateway({ plan: { durationMs: 5_000 } });
+    const client = createKirinClient({ apiKey: KEY, fetch: gw.fetch });
+    const waited = await settle(client.waitForTask(gw.seed()));
+    expect(requestIdOf(waited)).toBe(`req_${gw.log.length}`);
+    const generated = await settle(client.generate(body));
+    expect(requestIdOf(generated)).toBe(`req_${gw.log.length}`);
+
+    // The create's answer is lost after the server made the task; the look-up finds it.
+    const lost = fakeGateway({
+      fault: (req, n) => (n === 1 && req.method === "POST" ? { kind: "status", status: 500, after: true } : undefined),
+    });
+    const found = await settle(createKirinClient({ apiKey: KEY, fetch: lost.fetch }).createTask(body));
+    expect(lost.log.map((c) => c.method)).toEqual(["POST", "GET"]);
+    expect(requestIdOf(found)).toBe("req_2");
+  });
+
+  it("fills the model the create named into a look-up's answer that leaves it out, as the gateway's do", async () => {
+    const gw = fakeGateway({
+      fault: (req, n) =>
+        n === 1 && req.method === "POST"
+          ? { kind: "status", status: 500, after: true }
+          : { kind: "answer", status: 200, body: { id: "task_1", status: "in_progress", progress: 0 } },
+    });
+    const task = await settle(createKirinClient({ apiKey: KEY, fetch: gw.fetch }).createTask(body));
+    expect(gw.log.map((c) => c.method)).toEqual(["POST", "GET"]);
+    expect(task).toEqual({ id: "task_1", status: "processing", progress: 0, model: "kirin_v3_i2v" });
   });
 });
 
