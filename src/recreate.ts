@@ -5,7 +5,7 @@
 // `<original>-retry-2`, then `-retry-3` - so that the attempts of one request read as one family
 // in any log, and a batch that dies after choosing one derives the same one again.
 import type { CreateOptions, KirinCoreClient } from "./client.js";
-import type { KirinTaskFailedError } from "./errors.js";
+import { KirinTaskCompletedWithoutOutputError, type KirinTaskFailedError } from "./errors.js";
 import type { KirinRequest, Task } from "./types.js";
 
 const SUFFIX = /-retry-(\d+)$/;
@@ -37,7 +37,9 @@ export function recreateExternalId(externalTaskId: string, attempt = attemptOf(e
  * Creates `request` again after `failure`, under a new external_task_id derived from the failed
  * task's (or the request's) - never the old one. Only for a retryable failure (`006001094`): any
  * other is thrown back, since sending the same request again would fail the same way and cost a
- * task. When to call it is yours: the code means "no capacity now", so wait a while first.
+ * task. So is a task that completed without any output: `retryable`, but it may have been billed,
+ * and whether to pay for another is a decision for the caller's own createTask, as a batch leaves
+ * it too. When to call it is yours: the code means "no capacity now", so wait a while first.
  */
 export async function recreate(
   client: Pick<KirinCoreClient, "createTask">,
@@ -45,7 +47,7 @@ export async function recreate(
   failure: KirinTaskFailedError,
   options?: CreateOptions,
 ): Promise<Task> {
-  if (!failure.retryable) throw failure;
+  if (!failure.retryable || failure instanceof KirinTaskCompletedWithoutOutputError) throw failure;
   const original = failure.task.external_task_id ?? request.external_task_id;
   const { external_task_id: _old, ...rest } = request;
   // Without any original id the client makes a fresh one, which is new by construction.

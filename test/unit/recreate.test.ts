@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { KirinTaskFailedError } from "../../src/errors.js";
+import { KirinTaskCompletedWithoutOutputError, KirinTaskFailedError } from "../../src/errors.js";
 import { attemptOf, recreate, recreateExternalId } from "../../src/recreate.js";
 import type { KirinRequest, Task } from "../../src/types.js";
 
@@ -59,6 +59,19 @@ describe("recreate", () => {
   it("refuses a failure that is not retryable: the same request would fail again, and cost a task", async () => {
     const client = recordingClient();
     const error = failed("006001095", "order-9");
+    await expect(recreate(client, request, error)).rejects.toBe(error);
+    expect(client.bodies).toEqual([]);
+  });
+
+  it("refuses a task that completed without output: retryable, but it may have been billed, so no create is sent", async () => {
+    const client = recordingClient();
+    const error = new KirinTaskCompletedWithoutOutputError({
+      id: "task_1",
+      status: "completed",
+      output: [],
+      external_task_id: "order-9",
+    } as Task);
+    expect(error.retryable).toBe(true);
     await expect(recreate(client, request, error)).rejects.toBe(error);
     expect(client.bodies).toEqual([]);
   });
