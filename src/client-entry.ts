@@ -53,7 +53,7 @@ export { waitForTask } from "./poll.js";
 export type { TaskProgress } from "./progress.js";
 export type { PollObservation, PollState, Schedule, ScheduleOptions } from "./schedule.js";
 export { adaptiveSchedule } from "./schedule.js";
+// Helpers over the documented task, and the reader of what the gateway sends.
 export { hasOutputUrl, normalizeTask, taskCost, videoUrls } from "./task.js";
 export type { KnownStatus, TaskContext, TaskReading } from "./wire.js";
-// Reading what the gateway sends, and helpers over the documented task.
 export { errorCodeOf, readTask, taskStatusOf } from "./wire.js";

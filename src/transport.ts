@@ -54,8 +54,8 @@ export function createTransport(options: TransportOptions): Transport {
 
   /**
    * Sends one request. The platform fetch gets a URL and an init (building a Request first costs
-   * about a tenth of a loopback call's CPU in Node, and fetch builds another); an injected fetch
-   * gets a Request, resolved per call, so a fetch installed after the client was made is used.
+   * about a tenth of a loopback call's CPU in Node, and fetch builds another); it is looked up per
+   * call, so a fetch installed after the client was made is used. An injected fetch gets a Request.
    */
   async function request(method: "GET" | "POST", url: string, body: unknown, signal: AbortSignal | undefined): Promise<Sent> {
     const init: RequestInit = {
@@ -121,13 +121,7 @@ export function createTransport(options: TransportOptions): Transport {
     });
   }
 
-  function taskOrThrow(
-    data: unknown,
-    response: Response,
-    requestId: string | undefined,
-    context: TaskContext,
-    operation: Operation,
-  ): Task {
+  function taskOrThrow(data: unknown, response: Response, requestId: string | undefined, context: TaskContext, operation: Operation): Task {
     const reading = readAnswer(data, context);
     if (reading.task) {
       // A failed task's words become an error message; a task is scrubbed like any error body.
