@@ -155,9 +155,6 @@ for (const generator of GENERATORS)
         }
       });
 
-      it("its zod schema has a verdict for every probe", () => {
-        expect(Object.keys(verdicts).sort()).toEqual(Object.keys(PROBES).sort());
-      });
       for (const [name, probe] of Object.entries(PROBES) as [string, Probe][]) {
         const keeps = verdicts[name] === "rejects";
         it(`its zod schema ${keeps ? "keeps the rule: rejects" : "loses the rule: accepts"} ${name}`, async () => {
