@@ -17,7 +17,7 @@ export const ENTRIES = [
   { subpath: "./client", name: "client", source: "src/client-entry.ts", browser: true },
   { subpath: "./node", name: "node", source: "src/node.ts", browser: false },
   { subpath: "./mock", name: "mock", source: "mock/index.ts", browser: false },
-  { subpath: "./msw", name: "msw", source: "mock/msw.ts", browser: false },
+  { subpath: "./msw", name: "msw", source: "mock/msw.ts", browser: true },
 ];
 
 /**
