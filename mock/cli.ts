@@ -6,9 +6,11 @@ import { DEFAULTS, servesPages, startMockServer } from "./server.js";
 
 const help = (usage: string) => `Usage: ${usage} [options]
 
-Serves a stateful mock of the Kirin V3 API, built on the contract in openapi/, with the reference
-docs at /docs and a playground at /playground. Tasks walk pending -> processing -> completed
-with a playable MP4.
+Serves a stateful mock of the Kirin V3 API, built on the contract in openapi/, with the contract
+at /openapi.json (and, in a checkout of the repository, the reference docs at /docs and a
+playground at /playground). Tasks answer as the gateway does (in_progress while queued and
+running) unless --shapes documented asks for the docs' pending -> processing; each ends
+completed with a playable MP4.
 
 Options (environment variable in brackets):
   --host HOST            address to listen on [KIRIN_MOCK_HOST] (default ${DEFAULTS.host})

@@ -1,6 +1,7 @@
 // The mock's scenarios as the contract states them (components/parameters/MockScenario.yaml):
 // the header name, and each enum value with the description its bullet gives. Plain JavaScript so
-// that both the mock and the playground's build read the contract the same way.
+// that `npm run generate` (which writes it to generated/mock-scenarios.js for the mock) and the
+// playground and site builds read the contract the same way.
 
 /** @param {any} spec the bundled contract (generated/openapi.json) */
 export function scenariosOf(spec) {

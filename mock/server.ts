@@ -1,6 +1,6 @@
-// The Node adapter of the mock (`npm start`, `kirin-api/mock`): an http server that turns each
-// request into a Fetch Request for the mock core and writes its Response back, and serves the docs
-// beside the API. What only a socket has lives here: the bound on a body while it streams in, the
+// The Node adapter of the mock (`npm start`, `kirin-api/mock`): an http server that hands each
+// request to the mock core (as a light stand-in for a Fetch Request, see toRequest) and writes the
+// core's answer back, and serves the docs beside the API. What only a socket has lives here: the bound on a body while it streams in, the
 // Host a client used, and files on disk.
 import { existsSync, readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
@@ -273,10 +273,10 @@ const DEFAULT_MOCK_URL = `http://127.0.0.1:${DEFAULTS.port}`;
 
 const PAGES: Record<string, (res: ServerResponse, selfUrl: string) => void> = {
   "/": (res) => void res.writeHead(302, { location: servesPages() ? "/docs" : "/openapi.json" }).end(),
-  // Redoc always renders its "API docs by Redocly" logo from cdn.redoc.ly (no option turns it
-  // off); this keeps the page from reaching the internet.
   // The site's name for it too, so that the pages link to it the same way here and on a static host.
   "/reference.html": (res, selfUrl) => PAGES["/docs"]!(res, selfUrl),
+  // The built page names no network address (docs/build.mjs turns Redoc's into data: URLs); the
+  // policy keeps any image it might still ask for from reaching the internet.
   "/docs": (res, selfUrl) =>
     sendFile(res, "docs/reference.html", "text/html; charset=utf-8", { "content-security-policy": "img-src 'self' data: blob:" }, (html) =>
       html.replaceAll(DEFAULT_MOCK_URL, selfUrl),
