@@ -3,13 +3,15 @@
 // for the same schemas is several times their size, which every page that checks a form pays for.
 // Ajv stays the reference: test/unit/json-schema.test.ts fails on a keyword this reader does not
 // know, and compares its errors with Ajv's (2020-12, allErrors) on the contract's examples and on
-// generated bodies - same errors, same order, same fields.
+// generated bodies - same errors, same order, same fields (Ajv's errors for the items a `contains`
+// tried are left out: this reader keeps none, and the verdict does not depend on them).
 //
 // Each schema is turned once into a tree of small checks (its paths, limits and patterns worked out
 // ahead), so that checking a body does not read the schema again. The order is Ajv's, because
-// src/validate keeps the first error a field gets: a type error before the keywords that cannot
-// apply to the value, then the keywords any value has (const, enum, not, anyOf, allOf, if), then
-// those of numbers, strings, arrays and objects, each only for its type.
+// src/validate keeps the first error a field gets: the keywords any value has (const, enum, not,
+// anyOf, allOf, if), then those of numbers, strings, arrays and objects, each only for its type. A
+// value of the wrong type gets its type error first, or - when the schema's one type has keywords
+// of its own - where those keywords would have run, as Ajv reports it.
 import { encodeSegment } from "./pointer.js";
 
 /** A schema as generated/json-schemas/ holds it: assertions only, every `$ref` inlined. */

@@ -162,7 +162,8 @@ function schemaIssues(errors: SchemaError[], rules: Record<string, { id: string;
     const key = rule ? `${path} ${id}` : path; // one keyword issue per field: no "enum" after "type"
     if (seen.has(key)) continue;
     seen.add(key);
-    const sentence = rule ? ` ${rule.description.replace(/\s+/g, " ").replace(/^(.*?\.)\s.*$/, "$1")}` : "";
+    // The generator keeps only a rule's first sentence, on one line: it is quoted as it is.
+    const sentence = rule ? ` ${rule.description}` : "";
     out.push(issue(path, id, `${say(shown, path, valueAt(data, shown.instancePath), owner)}.${sentence}`));
   }
   return out;
