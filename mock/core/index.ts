@@ -22,7 +22,7 @@ import {
 } from "./errors.js";
 import { rangeAnswer, sampleVideo } from "./media.js";
 import { createRateLimiter } from "./rate-limit.js";
-import { SCENARIO_HEADER, type ScenarioAsk, SHAPES_HEADER, scenarioOf, shapesOf } from "./scenarios.js";
+import { HTTP_SCENARIOS, SCENARIO_HEADER, type ScenarioAsk, SHAPES_HEADER, scenarioOf, shapesOf } from "./scenarios.js";
 import {
   type AspectRatio,
   ageOf,
@@ -141,27 +141,6 @@ const CORS = {
   "access-control-allow-headers": `authorization, content-type, ${SCENARIO_HEADER}, ${SHAPES_HEADER}`,
   "access-control-allow-methods": "GET, POST, DELETE, OPTIONS",
   "access-control-expose-headers": "retry-after, x-request-id",
-};
-
-/** The gateway's own error answers, one envelope each (the contract's ErrorBody). */
-const HTTP_SCENARIOS: Record<
-  string,
-  { status: number; body?: unknown; code?: string; message?: string; headers?: Record<string, string> }
-> = {
-  "rate-limit": { status: 429, code: "rate_limited", message: "Too many requests; retry after 1 second.", headers: { "retry-after": "1" } },
-  "server-error": { status: 500, code: "internal_error", message: "The server failed while handling the request." },
-  unavailable: {
-    status: 503,
-    code: "service_unavailable",
-    message: "The service is briefly unavailable; retry later.",
-    headers: { "retry-after": "1" },
-  },
-  "insufficient-credits": { status: 402, body: { status: { code: 402, message: "Insufficient credits", error_code: 40201 }, data: null } },
-  "unauthorized-string": { status: 401, body: { error: "Missing Token" } },
-  "bad-request-message": { status: 400, body: { message: "bad request" } },
-  "not-found-wrapper": { status: 404, body: { status: { code: 404, message: "missing" }, data: null } },
-  "rate-limit-code": { status: 429, body: { error: { code: 1002, message: "rate limit exceeded" } }, headers: { "retry-after": "1" } },
-  "server-error-message": { status: 500, body: { error: { error_message: "Task creation error" } } },
 };
 
 interface Context {

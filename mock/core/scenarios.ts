@@ -21,18 +21,30 @@ export const SCENARIOS: readonly Scenario[] = mockScenarios.list;
 export const SCENARIO_NAMES: readonly string[] = mockScenarios.names;
 
 const NAMES = new Set(SCENARIO_NAMES);
-/** HTTP-error scenarios that also come as "fail the first N, then succeed". */
-const COUNTABLE = new Set([
-  "rate-limit",
-  "server-error",
-  "unavailable",
-  "insufficient-credits",
-  "unauthorized-string",
-  "bad-request-message",
-  "not-found-wrapper",
-  "rate-limit-code",
-  "server-error-message",
-]);
+/**
+ * The HTTP-error scenarios: the gateway's own error answers, one envelope each (the contract's
+ * ErrorBody). Each also comes as "fail the first N, then succeed" (`NAME:N`, `NAME-once`).
+ */
+export const HTTP_SCENARIOS: Record<
+  string,
+  { status: number; body?: unknown; code?: string; message?: string; headers?: Record<string, string> }
+> = {
+  "rate-limit": { status: 429, code: "rate_limited", message: "Too many requests; retry after 1 second.", headers: { "retry-after": "1" } },
+  "server-error": { status: 500, code: "internal_error", message: "The server failed while handling the request." },
+  unavailable: {
+    status: 503,
+    code: "service_unavailable",
+    message: "The service is briefly unavailable; retry later.",
+    headers: { "retry-after": "1" },
+  },
+  "insufficient-credits": { status: 402, body: { status: { code: 402, message: "Insufficient credits", error_code: 40201 }, data: null } },
+  "unauthorized-string": { status: 401, body: { error: "Missing Token" } },
+  "bad-request-message": { status: 400, body: { message: "bad request" } },
+  "not-found-wrapper": { status: 404, body: { status: { code: 404, message: "missing" }, data: null } },
+  "rate-limit-code": { status: 429, body: { error: { code: 1002, message: "rate limit exceeded" } }, headers: { "retry-after": "1" } },
+  "server-error-message": { status: 500, body: { error: { error_message: "Task creation error" } } },
+};
+const COUNTABLE = new Set(Object.keys(HTTP_SCENARIOS));
 const MARKER = /\[mock:([a-z0-9:,-]+)\]/;
 
 /** What a request asked the mock to play, parsed. */
