@@ -21,9 +21,19 @@ const VIDEO = readFileSync("mock/core/media/sample-1x1.mp4");
 
 let cli: string;
 let mock: MockServer;
+/** Kill points are drawn in this window: the length of an uninterrupted run, timed on this machine. */
+let windowMs: number;
 beforeAll(async () => {
   [cli, mock] = await Promise.all([buildCli("kill-resume"), startMockServer({ port: 0, taskSeconds: 0.2, log: () => {} })]);
-});
+  // As many runs at once as the rounds make, so that the window covers a run's end on any machine.
+  const timed = async (n: number) => {
+    const started = Date.now();
+    await round(n, 0);
+    return Date.now() - started;
+  };
+  const lengths = await Promise.all(Array.from({ length: PARALLEL }, (_, i) => timed(-1 - i)));
+  windowMs = Math.max(200, Math.round(lengths.reduce((a, b) => a + b) / lengths.length));
+}, 60_000);
 afterAll(() => mock?.close());
 
 /** Deterministic for a seed (mulberry32), so that a failing round can be run again. */
@@ -43,7 +53,7 @@ interface Round {
   exits: (number | null)[];
 }
 
-async function round(n: number): Promise<Round> {
+async function round(n: number, kills = KILLS): Promise<Round> {
   const rand = random(SEED + n);
   const cwd = mkdtempSync(join(tmpdir(), `kirin-kill-${n}-`));
   const keys = Array.from({ length: JOBS }, (_, i) => `r${n}-job${i}`);
@@ -73,7 +83,7 @@ async function round(n: number): Promise<Round> {
   for (let attempt = 0; ; attempt++) {
     const child = startCli(cli, args, { cwd, env });
     const done = finished(child);
-    const killAt = attempt < KILLS ? Math.floor(rand() * 1_400) : undefined;
+    const killAt = attempt < kills ? Math.floor(rand() * windowMs) : undefined;
     const timer = killAt === undefined ? undefined : setTimeout(() => child.kill("SIGKILL"), killAt);
     const ran = await done;
     clearTimeout(timer);
@@ -118,11 +128,11 @@ it(`survives SIGKILL at random points: ${ROUNDS} rounds of ${JOBS} requests, up 
     rounds.push(...(await Promise.all(Array.from({ length: Math.min(PARALLEL, ROUNDS - first) }, (_, i) => round(first + i)))));
   }
   const kills = rounds.reduce((n, r) => n + r.kills.length, 0);
-  // Kill points are drawn in the first 1.4 s; a run that ended before one just finished sooner, and
-  // how many land depends on the machine's speed. The test is only worth its name if most rounds
-  // were killed at least once.
+  // Kill points are drawn within the length of a run timed on this machine, so that they land
+  // through a whole run on any machine; a run that ended before one just finished sooner. The
+  // test is only worth its name if most rounds were killed at least once.
   const killedRounds = rounds.filter((r) => r.kills.length > 0).length;
-  expect(killedRounds, `seed ${SEED}: ${kills} kills`).toBeGreaterThanOrEqual(ROUNDS / 2);
+  expect(killedRounds, `seed ${SEED}: ${kills} kills in a ${windowMs} ms window`).toBeGreaterThanOrEqual(ROUNDS / 2);
   expect({ made: mock.creates.made - before.made, repeated: mock.creates.repeated - before.repeated }, `seed ${SEED}`).toEqual({
     made: ROUNDS * JOBS,
     repeated: 0,
