@@ -13,7 +13,8 @@ import { BodyTooLargeError, type MockAnswer } from "./core/errors.js";
 import { CORE_DEFAULTS, createMockCore, type MockCore, type MockCoreOptions } from "./core/index.js";
 import { projectRoot } from "./root.js";
 
-export interface MockOptions extends Omit<MockCoreOptions, "clock" | "basePath" | "callbacks" | "callbackPost" | "callbackPolicy"> {
+export interface MockOptions
+  extends Omit<MockCoreOptions, "clock" | "basePath" | "callbacks" | "callbackPost" | "callbackPolicy" | "fetch"> {
   host: string;
   /** 0 picks a free port. */
   port: number;
