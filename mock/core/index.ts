@@ -495,7 +495,11 @@ export function createMockCore(overrides: Partial<MockCoreOptions> = {}): MockCo
       if (error instanceof BodyTooLargeError || (error as Error)?.cause instanceof BodyTooLargeError) throw tooLarge(options.maxBodyBytes);
       throw error;
     }
-    if (raw.length > options.maxBodyBytes) throw tooLarge(options.maxBodyBytes);
+    // The limit is in bytes and a UTF-16 unit is 1 to 3 of them in UTF-8: only a text that may be
+    // over it is encoded to count them.
+    if (raw.length * 3 > options.maxBodyBytes && new TextEncoder().encode(raw).byteLength > options.maxBodyBytes) {
+      throw tooLarge(options.maxBodyBytes);
+    }
     try {
       return JSON.parse(raw);
     } catch (error) {

@@ -70,6 +70,19 @@ describe("the core is a plain Fetch handler", () => {
     expect(other.status).toBe(401);
     expect(other.json.error.message).toMatch(/not the one/);
   });
+
+  it("counts a body's size in bytes, not characters, where no content-length says it (MSW)", async () => {
+    const body = (letter: string) => omni({ prompt: letter.repeat(50) });
+    const chars = JSON.stringify(body("e")).length;
+    const { core } = setup({ maxBodyBytes: chars + 10 });
+    const send = async (letter: string) => {
+      const request = new Request(`${BASE}/model/v1/generation`, { method: "POST", headers: AUTH, body: JSON.stringify(body(letter)) });
+      expect(request.headers.get("content-length")).toBeNull();
+      return (await core.fetch(request)).status;
+    };
+    expect(await send("e")).toBe(200);
+    expect(await send("é")).toBe(413); // the same characters, 50 bytes more in UTF-8
+  });
 });
 
 describe("lifecycle on the injected clock", () => {
